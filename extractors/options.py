@@ -1,0 +1,52 @@
+"""Options of the stages, with their defaults as named constants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
+DEFAULT_MAX_PAGES = 500
+
+
+class ReaderOptions(BaseModel):
+    """How readers treat their input."""
+
+    max_file_bytes: int = Field(
+        default=DEFAULT_MAX_FILE_BYTES, description="Files larger than this are rejected."
+    )
+    max_pages: int = Field(
+        default=DEFAULT_MAX_PAGES, description="Paged files with more pages are rejected."
+    )
+
+    @field_validator("max_file_bytes", "max_pages")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be a positive number")
+        return value
+
+    @classmethod
+    def resolve(cls, value: ReaderOptions | dict[str, Any] | None) -> ReaderOptions:
+        """Accept None (defaults), an instance, or a dict of fields."""
+        if value is None:
+            return cls()
+        if isinstance(value, cls):
+            return value
+        return cls.model_validate(value)
+
+
+class Settings(BaseSettings):
+    """Settings read from the environment (prefix ``NIANBAO_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="NIANBAO_")
+
+    output_dir: str = Field(default="output", description="Where JSON is written.")
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_pages: int = DEFAULT_MAX_PAGES
+
+    def reader_options(self) -> ReaderOptions:
+        """The reader options these settings ask for."""
+        return ReaderOptions(max_file_bytes=self.max_file_bytes, max_pages=self.max_pages)

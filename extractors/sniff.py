@@ -1,0 +1,92 @@
+"""Input format from the file's bytes first, its extension second.
+
+Government sites often serve HTML under a ``.pdf`` name, so content wins over the name.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from extractors.document import InputFormat
+from extractors.errors import DocumentLoadError, ErrorCode
+
+EXTENSION_FORMATS: dict[str, InputFormat] = {
+    ".txt": InputFormat.TEXT,
+    ".text": InputFormat.TEXT,
+    ".html": InputFormat.HTML,
+    ".htm": InputFormat.HTML,
+    ".shtml": InputFormat.HTML,
+    ".pdf": InputFormat.PDF,
+    ".docx": InputFormat.DOCX,
+    ".doc": InputFormat.DOC,
+    ".png": InputFormat.IMAGE,
+    ".jpg": InputFormat.IMAGE,
+    ".jpeg": InputFormat.IMAGE,
+    ".tif": InputFormat.IMAGE,
+    ".tiff": InputFormat.IMAGE,
+}
+
+_MAGIC: list[tuple[bytes, InputFormat]] = [
+    (b"%PDF-", InputFormat.PDF),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", InputFormat.DOC),
+    (b"\x89PNG\r\n\x1a\n", InputFormat.IMAGE),
+    (b"\xff\xd8\xff", InputFormat.IMAGE),
+    (b"II*\x00", InputFormat.IMAGE),
+    (b"MM\x00*", InputFormat.IMAGE),
+]
+_HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<table", b"<head", b"<meta")
+# Share of control bytes above which a file is binary, not text (text has ~0).
+_BINARY_CONTROL_SHARE = 0.05
+# How far into a file the PDF header may sit (the spec allows junk before it).
+_PDF_HEADER_WINDOW = 1024
+
+
+def sniff_format(data: bytes, name: str = "") -> InputFormat:
+    """Say which reader a file needs, from its content (and name when content is mute).
+
+    Raises:
+        DocumentLoadError: ``empty`` for a zero-byte or whitespace-only file,
+            ``unsupported_type`` for binary data no reader handles.
+    """
+    if not data.strip():
+        raise DocumentLoadError(ErrorCode.EMPTY, "the file is empty")
+    head = data[:_PDF_HEADER_WINDOW]
+    for magic, fmt in _MAGIC:
+        if head.startswith(magic):
+            return fmt
+    if b"%PDF-" in head:
+        return InputFormat.PDF
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_zip(data)
+    if _looks_binary(data[:4096]):
+        raise DocumentLoadError(
+            ErrorCode.UNSUPPORTED_TYPE, "binary content that is no PDF, Word or image file"
+        )
+    lowered = data[:4096].lower().lstrip(b"\xef\xbb\xbf \t\r\n")
+    if any(marker in lowered for marker in _HTML_MARKERS):
+        return InputFormat.HTML
+    by_name = EXTENSION_FORMATS.get(Path(name).suffix.lower())
+    if by_name is InputFormat.HTML:
+        return InputFormat.HTML
+    return InputFormat.TEXT
+
+
+def _sniff_zip(data: bytes) -> InputFormat:
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except zipfile.BadZipFile as exc:
+        raise DocumentLoadError(ErrorCode.CORRUPT, f"broken ZIP container: {exc}") from exc
+    if "word/document.xml" in names:
+        return InputFormat.DOCX
+    raise DocumentLoadError(
+        ErrorCode.UNSUPPORTED_TYPE, "a ZIP archive that is not a Word (.docx) file"
+    )
+
+
+def _looks_binary(sample: bytes) -> bool:
+    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return control > _BINARY_CONTROL_SHARE * max(len(sample), 1)
