@@ -1,0 +1,117 @@
+"""Sections: headings found by their numbering (and markup), classified, with their text.
+
+Level 1 is numbered 一、, level 2 （一）, level 3 1. / 1、 / 一是. A heading may stand on its
+own line or open its paragraph (szfgs2024.pdf: "（一）主动公开情况。2024年，…"), in which case
+the first sentence is the heading and the rest is text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractors.document import Document, TextBlock
+from extractors.headings import LEVEL1_LEXICON, classify_heading
+from extractors.report import Section
+from extractors.textnorm import clean_text
+
+# Longest heading standing alone, and longest heading opening a paragraph, in characters;
+# real level-1/2 headings run to ~30 characters ("四、因政府信息公开工作被申请行政复议…").
+MAX_HEADING_CHARS = 40
+MAX_LEAD_HEADING_CHARS = 30
+# Level-3 items (1. / 一是) are only headings when this short; longer ones are list text.
+MAX_LEVEL3_CHARS = 24
+
+_LEVEL_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
+    (1, re.compile(r"^第?[一二三四五六七八九十]+[、.,，．]")),
+    (2, re.compile(r"^[(（][一二三四五六七八九十]+[)）][、.．]?")),
+    (3, re.compile(r"^(?:\d+[.、．)）](?!\d)|[一二三四五六七八九十]+是|[(（]\d+[)）])")),
+]
+_SENTENCE_END = re.compile(r"[。；;！!]|[:：](?=.)")
+_TITLE_WORDS = ("年度报告", "工作报告", "年报")
+
+
+@dataclass(frozen=True)
+class HeadingMatch:
+    """A heading found at the start of a block, and the text that follows it."""
+
+    level: int
+    number: str
+    heading: str
+    rest: str
+
+
+def find_sections(document: Document) -> list[Section]:
+    """All sections of a document in reading order, flat, each with its level.
+
+    Args:
+        document: any reader's output.
+
+    Returns:
+        Sections with heading (as printed, less artifacts), category, text and page.
+        Text before the first heading (the preamble) belongs to no section.
+    """
+    sections: list[Section] = []
+    for block in document.blocks:
+        match = match_heading(block)
+        if match is None:
+            if sections:
+                _append_text(sections[-1], clean_text(block.text))
+            continue
+        sections.append(
+            Section(
+                level=match.level,
+                number=match.number,
+                heading=match.heading,
+                category=classify_heading(match.heading, match.level),
+                text=match.rest,
+                page=block.page,
+            )
+        )
+    return sections
+
+
+def match_heading(block: TextBlock) -> HeadingMatch | None:
+    """The heading a block is or opens with, if any."""
+    text = clean_text(block.text)
+    for level, pattern in _LEVEL_PATTERNS:
+        found = pattern.match(text)
+        if found:
+            return _numbered(text, level, found.group())
+    if block.heading_level is not None or block.bold:
+        return _unnumbered(text)
+    return None
+
+
+def _numbered(text: str, level: int, number: str) -> HeadingMatch | None:
+    limit = MAX_LEVEL3_CHARS if level == 3 else MAX_HEADING_CHARS
+    if len(text) <= limit and not text.endswith("。"):
+        heading, rest = text, ""
+    else:
+        end = _SENTENCE_END.search(text)
+        lead_limit = MAX_LEVEL3_CHARS if level == 3 else MAX_LEAD_HEADING_CHARS
+        if end is None or end.start() > lead_limit:
+            return None
+        heading, rest = text[: end.start()], text[end.end() :].strip()
+    display = _display_number(number)
+    return HeadingMatch(level, display, display + heading[len(number) :].strip(), rest)
+
+
+def _unnumbered(text: str) -> HeadingMatch | None:
+    # Markup or bold without numbering: a heading only if it names a level-1 category
+    # (the report's title is bold too, and is not a section).
+    if len(text) > MAX_HEADING_CHARS or any(w in text for w in _TITLE_WORDS):
+        return None
+    if classify_heading(text, 1) in LEVEL1_LEXICON:
+        return HeadingMatch(1, "", text, "")
+    return None
+
+
+def _display_number(number: str) -> str:
+    # (一) and （一） are the same numbering; print the full-width form the template uses.
+    return number.replace("(", "（").replace(")", "）")
+
+
+def _append_text(section: Section, text: str) -> None:
+    section.text = f"{section.text}\n{text}" if section.text else text
+

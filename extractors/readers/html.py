@@ -1,0 +1,339 @@
+"""Report web pages, including Word's "save as web page" HTML.
+
+Government sites publish the report as a page: the body text in ``<p>``/``<div>``, the
+statistics as ``<table>`` with rowspan/colspan, often pasted from Word (``<p><span>``
+inside cells, mso styles, ``&nbsp;`` padding, ``<o:p>``), often inside a layout table,
+and surrounded by site chrome (navigation, header, footer, share buttons).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from lxml import etree, html
+
+from extractors.document import Document, InputFormat, ReaderWarning, Table, TextBlock
+from extractors.readers.base import Reader
+from extractors.readers.grid import (
+    MAX_ROW_SPAN,
+    RawCell,
+    normalize_text,
+    parse_span,
+    rows_to_cells,
+    trim_empty_rows,
+)
+from extractors.readers.html_charset import decode_html
+
+_log = logging.getLogger(__name__)
+
+# Never content: code, forms, media, and the page head (the <title> is read apart).
+_DROP_TAGS = frozenset(
+    {
+        "script", "style", "noscript", "template", "head", "title", "meta", "link",
+        "nav", "aside", "form", "button", "select", "option", "textarea", "input",
+        "iframe", "object", "embed", "svg", "canvas", "map", "audio", "video", "xml",
+    }
+)  # fmt: skip
+# <header>/<footer> are site chrome at page level but an article's own inside <article>.
+_PAGE_CHROME_TAGS = frozenset({"header", "footer"})
+_BLOCK_TAGS = frozenset(
+    {
+        "html", "body", "main", "article", "section", "div", "p", "blockquote", "center",
+        "pre", "address", "ul", "ol", "li", "dl", "dt", "dd", "figure", "figcaption",
+        "caption", "fieldset", "details", "summary", "hr", "header", "footer",
+        "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "thead", "tbody", "tfoot",
+    }
+)  # fmt: skip
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+# class/id words of typical site chrome on Chinese government portals (当前位置 =
+# "position"/"dqwz", 分享 = "share"/"fenxiang", 友情链接 = "friendlink"/"yqlj").
+_CHROME_WORD = re.compile(
+    r"^(nav|navbar|topnav|subnav|menu|header|footer|foot|breadcrumbs?|bread|crumbs?|"
+    r"sidebar|share|fenxiang|bdsharebuttonbox|copyright|toolbar|topbar|banner|skip|"
+    r"login|searchbox|searchbar|friendlink|yqlj|dqwz|position|location)"
+    r"([-_].*)?$|.*[-_](nav|menu|footer|share|crumbs?|breadcrumbs?|copyright)$",
+    re.IGNORECASE,
+)
+# A "chrome" wrapper holding over half the page's text is the content, misnamed.
+_CHROME_MAX_TEXT_SHARE = 0.5
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|bolder|[6-9]00)", re.IGNORECASE)
+_NORMAL_STYLE = re.compile(r"font-weight\s*:\s*(normal|lighter|[1-5]00)", re.IGNORECASE)
+# Deeper nesting comes from unclosed tags in broken pages; below it text is read flat.
+_MAX_DEPTH = 200
+_TITLE_SEPARATORS = re.compile(r"\s*[-_|—–]+\s*")
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What an element inherits from its ancestors."""
+
+    bold: bool = False
+    heading: int | None = None
+    in_article: bool = False
+
+
+@dataclass(frozen=True)
+class _Piece:
+    text: str
+    bold: bool
+    heading: int | None
+
+
+class HtmlReader(Reader):
+    """Reads an HTML page: text blocks in reading order, innermost tables as grids."""
+
+    formats = (InputFormat.HTML,)
+
+    def read(self) -> Document:
+        """Decode, parse and walk the page.
+
+        Returns:
+            The page's text blocks and data tables in document order, with warnings
+            for a lying charset, a page without text, or a page without tables.
+
+        Raises:
+            DocumentLoadError: ``wrong_encoding`` when no encoding decodes the bytes.
+        """
+        text, warnings = decode_html(self.data)
+        document = Document(source=self.source, warnings=warnings)
+        root = _parse(text)
+        if root is None:
+            document.warnings.append(
+                ReaderWarning(code="no_text", message="the page has no HTML content")
+            )
+            return document
+        body = root.find("body")
+        walker = _Walker(body if body is not None else root)
+        walker.run()
+        items = walker.items
+        title = _page_title(root)
+        if title and not _title_in_blocks(title, items):
+            # Some sites print the report title only in <title> (and in chrome we drop).
+            items = [TextBlock(text=title, order=0), *items]
+        for order, item in enumerate(items):
+            item.order = order
+        document.blocks = [i for i in items if isinstance(i, TextBlock)]
+        document.tables = [i for i in items if isinstance(i, Table)]
+        _add_content_warnings(document, root)
+        return document
+
+
+def _parse(text: str) -> html.HtmlElement | None:
+    # Bytes plus an explicit encoding: libxml2 then ignores the page's <meta charset>,
+    # which decode_html has already judged (and may have overruled).
+    parser = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        return html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+class _Walker:
+    """Walks the element tree once, emitting text blocks and tables in order."""
+
+    def __init__(self, root: html.HtmlElement) -> None:
+        self.root = root
+        self.items: list[TextBlock | Table] = []
+        self.pieces: list[_Piece] = []
+        self.total_text = 0
+
+    def run(self) -> None:
+        self.total_text = len(self.root.text_content())
+        self.visit(self.root, _Context(), 0)
+        self.flush()
+
+    def visit(self, el: html.HtmlElement, ctx: _Context, depth: int) -> None:
+        tag = _tag(el)
+        if tag is None or self.dropped(el, tag, ctx):
+            return
+        if tag == "table":
+            self.table(el, ctx, depth)
+            return
+        if tag == "br":
+            self.flush()
+            return
+        ctx = _child_context(el, tag, ctx)
+        block = tag in _BLOCK_TAGS
+        if block:
+            self.flush()
+        if depth > _MAX_DEPTH:
+            self.add(el.text_content(), ctx)
+        else:
+            self.add(el.text, ctx)
+            for child in el:
+                self.visit(child, ctx, depth + 1)
+                self.add(child.tail, ctx)
+        if block:
+            self.flush()
+
+    def dropped(self, el: html.HtmlElement, tag: str, ctx: _Context) -> bool:
+        if tag in _DROP_TAGS:
+            return True
+        if tag in _PAGE_CHROME_TAGS and not ctx.in_article:
+            return True
+        style = el.get("style")
+        if (style and _HIDDEN_STYLE.search(style)) or el.get("hidden") is not None:
+            return True
+        names = f"{el.get('class') or ''} {el.get('id') or ''}".split()
+        if not any(_CHROME_WORD.match(name) for name in names):
+            return False
+        if el.find(".//table") is not None:
+            return False
+        return len(el.text_content()) <= _CHROME_MAX_TEXT_SHARE * self.total_text
+
+    def add(self, text: str | None, ctx: _Context) -> None:
+        if text:
+            self.pieces.append(_Piece(text, ctx.bold, ctx.heading))
+
+    def flush(self) -> None:
+        if not self.pieces:
+            return
+        text = normalize_text("".join(p.text for p in self.pieces))
+        if text:
+            inked = [p for p in self.pieces if p.text.strip()]
+            levels = {p.heading for p in inked}
+            self.items.append(
+                TextBlock(
+                    text=text,
+                    order=len(self.items),
+                    bold=all(p.bold for p in inked),
+                    heading_level=levels.pop() if len(levels) == 1 else None,
+                )
+            )
+        self.pieces = []
+
+    def table(self, el: html.HtmlElement, ctx: _Context, depth: int) -> None:
+        rows = _own_rows(el)
+        nested = el.find(".//table") is not None
+        raw_rows = [] if nested else trim_empty_rows([_raw_cells(tr) for tr in rows])
+        n_cells = sum(len(r) for r in raw_rows)
+        if nested or n_cells <= 1:
+            # A layout table: its cells are page regions; inner tables are the data.
+            self.flush()
+            for tr in rows:
+                for td in _own_cells(tr):
+                    self.visit(td, ctx, depth + 1)
+            return
+        self.flush()
+        caption = el.find("caption")
+        if caption is not None:
+            self.visit(caption, ctx, depth + 1)
+        cells, n_rows, n_cols = rows_to_cells(raw_rows)
+        self.items.append(
+            Table(
+                order=len(self.items),
+                n_rows=n_rows,
+                n_cols=n_cols,
+                cells=cells,
+                engine="html",
+            )
+        )
+
+
+def _tag(el: html.HtmlElement) -> str | None:
+    # Comments and processing instructions have a function, not a string, as tag.
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else None
+
+
+def _child_context(el: html.HtmlElement, tag: str, ctx: _Context) -> _Context:
+    bold = ctx.bold
+    if tag in ("b", "strong") or tag in _HEADINGS:
+        bold = True
+    style = el.get("style")
+    if style:
+        if _BOLD_STYLE.search(style):
+            bold = True
+        elif _NORMAL_STYLE.search(style):
+            bold = False
+    heading = _HEADINGS.get(tag, ctx.heading)
+    in_article = ctx.in_article or tag in ("article", "main")
+    if (bold, heading, in_article) == (ctx.bold, ctx.heading, ctx.in_article):
+        return ctx
+    return _Context(bold=bold, heading=heading, in_article=in_article)
+
+
+def _own_rows(table: html.HtmlElement) -> list[html.HtmlElement]:
+    rows: list[html.HtmlElement] = table.xpath(
+        "./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"
+    )
+    return rows
+
+
+def _own_cells(tr: html.HtmlElement) -> list[html.HtmlElement]:
+    return [c for c in tr if _tag(c) in ("td", "th")]
+
+
+def _raw_cells(tr: html.HtmlElement) -> list[RawCell]:
+    in_head = _tag(tr.getparent()) == "thead"
+    return [
+        RawCell(
+            text=_cell_text(td),
+            row_span=parse_span(td.get("rowspan"), limit=MAX_ROW_SPAN),
+            col_span=max(parse_span(td.get("colspan")), 1),
+            header=in_head or _tag(td) == "th",
+        )
+        for td in _own_cells(tr)
+    ]
+
+
+def _cell_text(td: html.HtmlElement) -> str:
+    parts: list[str] = []
+    _collect_text(td, parts, 0)
+    return normalize_text("".join(parts))
+
+
+def _collect_text(el: html.HtmlElement, parts: list[str], depth: int) -> None:
+    tag = _tag(el)
+    if tag is None or tag in _DROP_TAGS:
+        return
+    style = el.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return
+    # Paragraphs inside a cell (Word: <p><span>…</span></p>) are lines of one label.
+    block = tag in _BLOCK_TAGS or tag == "br"
+    if block:
+        parts.append("\n")
+    if depth > _MAX_DEPTH:
+        parts.append(el.text_content())
+        return
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        _collect_text(child, parts, depth + 1)
+        if child.tail:
+            parts.append(child.tail)
+    if block:
+        parts.append("\n")
+
+
+def _page_title(root: html.HtmlElement) -> str:
+    title = root.find(".//title")
+    if title is None:
+        return ""
+    return normalize_text(title.text_content())
+
+
+def _title_in_blocks(title: str, items: list[TextBlock | Table]) -> bool:
+    # "报告标题 - 某某市人民政府": the first part is the report's own title.
+    head = max(_TITLE_SEPARATORS.split(title), key=len).replace(" ", "")
+    for item in items[:20]:
+        if isinstance(item, TextBlock) and head in item.text.replace(" ", ""):
+            return True
+    return False
+
+
+def _add_content_warnings(document: Document, root: html.HtmlElement) -> None:
+    if not document.blocks and not document.tables:
+        document.warnings.append(
+            ReaderWarning(code="no_text", message="the page has no readable text")
+        )
+    if not document.tables:
+        images = len(root.findall(".//img"))
+        hint = f"; its {images} image(s) may hold the tables" if images else ""
+        document.warnings.append(
+            ReaderWarning(code="no_tables", message=f"the page has no data table{hint}")
+        )

@@ -1,0 +1,99 @@
+"""The text encoding of a web page: byte-order mark, then the bytes, then the meta tag.
+
+Chinese government pages often declare one charset and are saved in another (a GBK
+template serving UTF-8 articles, or the reverse), so a declaration is believed only when
+the bytes agree with it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from extractors.document import ReaderWarning
+from extractors.encoding import decode_text
+
+# Browsers look for the charset declaration in the first 1024 bytes; pages with long
+# inline scripts before the <meta> push it further, so look a little deeper.
+_DECLARATION_WINDOW = 8192
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE
+)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.\-]+)""")
+# Encodings that decode any byte sequence, so "it decoded" proves nothing.
+_ANY_BYTES = frozenset({"iso8859-1", "cp1252", "ascii"})
+# Names that read the same bytes the same way, for deciding whether the meta lied.
+_FAMILIES = {
+    "gb2312": "gb",
+    "gbk": "gb",
+    "gb18030": "gb",
+    "utf-8": "utf-8",
+    "utf-8-sig": "utf-8",
+}
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page's XML declaration or ``<meta>`` names, if any and known."""
+    head = data[:_DECLARATION_WINDOW]
+    match = _XML_ENCODING.match(head) or _META_CHARSET.search(head)
+    if match is None:
+        return None
+    name = match.group(1).decode("ascii", "replace")
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return name
+
+
+def decode_html(data: bytes) -> tuple[str, list[ReaderWarning]]:
+    """Decode a page; warn when its declared charset is not what the bytes are.
+
+    Valid multi-byte UTF-8 is taken as UTF-8 whatever the page declares: GBK text
+    practically never forms valid UTF-8 sequences, while UTF-8 text nearly always
+    "decodes" as GB18030 (into nonsense). Otherwise the declaration is tried, then
+    :func:`~extractors.encoding.decode_text`'s own order.
+
+    Returns:
+        The text and the warnings (``declared_encoding_mismatch``,
+        ``encoding_guessed``).
+
+    Raises:
+        DocumentLoadError: ``wrong_encoding`` when no encoding decodes the bytes.
+    """
+    declared = declared_charset(data)
+    text: str | None = None
+    used = ""
+    if declared and not data.isascii() and not data.startswith(codecs.BOM_UTF8):
+        try:
+            text, used = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text = None
+    if text is None:
+        trusted = declared if declared and _family(declared) not in _ANY_BYTES else None
+        text, used = decode_text(data, trusted)
+    warnings: list[ReaderWarning] = []
+    if declared and not data.isascii() and _family(declared) != _family(used):
+        warnings.append(
+            ReaderWarning(
+                code="declared_encoding_mismatch",
+                message=f"the page declares charset {declared} but its bytes are "
+                f"{used}; read as {used}",
+            )
+        )
+    elif not declared and _family(used) not in ("utf-8", "gb"):
+        warnings.append(
+            ReaderWarning(
+                code="encoding_guessed",
+                message=f"no charset declared; the text was guessed to be {used}",
+            )
+        )
+    return text, warnings
+
+
+def _family(name: str) -> str:
+    try:
+        canonical = codecs.lookup(name).name
+    except LookupError:
+        return name.lower()
+    return _FAMILIES.get(canonical, canonical)

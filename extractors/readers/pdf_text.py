@@ -1,0 +1,370 @@
+"""Text geometry of PDF pages: chars to lines, lines to paragraphs.
+
+Works on pdfplumber char dicts (``text``, ``x0``, ``x1``, ``top``, ``bottom``, ``size``,
+``fontname``). Chinese body text wraps mid-sentence and has no spaces, so lines join
+without a separator; pdfplumber's own text extraction would put spaces between CJK and
+Latin runs ("2024 年"), which is why lines are rebuilt here from the chars.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Any
+
+_log = logging.getLogger(__name__)
+
+Char = Mapping[str, Any]
+
+# A gap wider than this share of the font size between two Latin chars is a word space.
+_SPACE_GAP = 0.3
+# Wide chars never get a space next to them: CJK ideographs, CJK punctuation, full-width
+# forms. Word/WPS autospace draws a gap between "2024" and "年" that is not a space.
+_WIDE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u2018-\u201f]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Fonts whose names say the weight is bold; 黑体/小标宋 are the heavy faces Chinese
+# government templates use for headings and titles instead of a bold flag.
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|黑体|simhei|heiti|小标宋|fzxbs", re.I)
+# Numbering that starts a paragraph: 一、 （一） (一) 1. 1、 1．
+NUMBERED_START = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
+    r"|\d{1,2}(?:[、．]|\.(?!\d)))"
+)
+# Page numbers as printed in footers: "- 1 -", "第 1 页", "1/6", "第1页 共6页".
+_PAGE_NUMBER = re.compile(
+    r"^[-—–－\s]*\d{1,4}[-—–－\s]*$|^第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?$"
+    r"|^\d+\s*/\s*\d+$|^[Pp]age\s*\d+(?:\s*of\s*\d+)?$"
+)
+# Share of the page height at top and bottom where running headers and footers live.
+_MARGIN_ZONE = 0.12
+# Tolerance (pt) when deciding that a line starts at the body's left margin.
+_INDENT_SHARE = 0.8
+# A line ending this many font sizes before the right margin ends its paragraph.
+_SHORT_LINE_SHARE = 1.5
+# A vertical gap this many times the usual line gap separates paragraphs.
+_GAP_FACTOR = 1.8
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed line of text on a page."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    bold: bool
+    page: int
+
+
+@dataclass
+class Paragraph:
+    """Consecutive lines that read as one paragraph."""
+
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def page(self) -> int:
+        """Page the paragraph starts on."""
+        return self.lines[0].page
+
+    @property
+    def text(self) -> str:
+        """The lines joined as one run of text."""
+        return join_texts(line.text for line in self.lines)
+
+    @property
+    def top(self) -> float:
+        """Top of the first line."""
+        return self.lines[0].top
+
+
+def is_wide(ch: str) -> bool:
+    """True for CJK ideographs, CJK punctuation and full-width forms."""
+    return bool(_WIDE.match(ch))
+
+
+def is_cjk(ch: str) -> bool:
+    """True for CJK ideographs only."""
+    return bool(_CJK.match(ch))
+
+
+def join_texts(parts: Iterable[str]) -> str:
+    """Join wrapped pieces of text: no separator, except a space between Latin words.
+
+    Args:
+        parts: Pieces in reading order (lines of a paragraph or of a table cell).
+
+    Returns:
+        The joined text.
+    """
+    out = ""
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if out and not is_wide(out[-1]) and not is_wide(part[0]):
+            out += " "
+        out += part
+    return out
+
+
+def is_bold_font(fontname: str) -> bool:
+    """True when a font's name says it is a bold or heavy face."""
+    return bool(_BOLD_FONT.search(fontname))
+
+
+def find_fake_bold(raw_chars: Sequence[Char]) -> set[tuple[str, int, int]]:
+    """Keys of chars printed twice at almost the same place (fake bold).
+
+    Word and WPS fake a bold face by drawing each glyph twice, shifted by a fraction
+    of a point; pdfplumber's ``dedupe_chars`` drops the copy, and this remembers it.
+
+    Args:
+        raw_chars: The page's chars before deduplication.
+
+    Returns:
+        Keys ``(text, round(x0), round(top))`` of chars that had a near duplicate; look
+        a kept char up with :func:`char_key`.
+    """
+    by_place: dict[tuple[str, int], list[float]] = {}
+    for ch in raw_chars:
+        by_place.setdefault((ch["text"], round(ch["top"])), []).append(ch["x0"])
+    doubled: set[tuple[str, int, int]] = set()
+    for (text, top), xs in by_place.items():
+        if len(xs) < 2 or text.isspace():
+            continue
+        xs.sort()
+        for a, b in zip(xs, xs[1:], strict=False):
+            if b - a < 1.5:
+                doubled.add((text, round(a), top))
+                doubled.add((text, round(b), top))
+    return doubled
+
+
+def char_key(ch: Char) -> tuple[str, int, int]:
+    """The key :func:`find_fake_bold` uses for a char."""
+    return (ch["text"], round(ch["x0"]), round(ch["top"]))
+
+
+def chars_to_lines(
+    chars: Iterable[Char], page: int, fake_bold: set[tuple[str, int, int]] | None = None
+) -> list[Line]:
+    """Group chars into printed lines, top to bottom, each left to right.
+
+    Args:
+        chars: pdfplumber chars (deduplicated) of one page or one table cell.
+        page: 1-based page number the chars are on.
+        fake_bold: Keys from :func:`find_fake_bold`, to mark fake-bold chars bold.
+
+    Returns:
+        The lines; lines with only whitespace are dropped.
+    """
+    rows: list[list[Char]] = []
+    envelope: tuple[float, float] = (0.0, -1.0)
+    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        mid = (ch["top"] + ch["bottom"]) / 2
+        if rows and envelope[0] <= mid <= envelope[1]:
+            rows[-1].append(ch)
+            envelope = (min(envelope[0], ch["top"]), max(envelope[1], ch["bottom"]))
+        else:
+            rows.append([ch])
+            envelope = (ch["top"], ch["bottom"])
+    lines = [_row_to_line(row, page, fake_bold or set()) for row in rows]
+    return [line for line in lines if line.text]
+
+
+def _row_to_line(row: list[Char], page: int, fake_bold: set[tuple[str, int, int]]) -> Line:
+    row.sort(key=lambda c: c["x0"])
+    ink = [c for c in row if not c["text"].isspace()]
+    if not ink:
+        return Line("", 0, 0, 0, 0, 0, False, page)
+    size = median(c["size"] for c in ink)
+    text = ""
+    prev: Char | None = None
+    pending_space = False
+    for ch in row:
+        t = ch["text"]
+        if t.isspace():
+            pending_space = prev is not None
+            continue
+        if prev is not None and text:
+            gap = ch["x0"] - prev["x1"]
+            latin_pair = not is_wide(text[-1]) and not is_wide(t[0])
+            if latin_pair and (pending_space or gap > _SPACE_GAP * size):
+                text += " "
+        text += t
+        prev = ch
+        pending_space = False
+    bold_count = sum(
+        1 for c in ink if is_bold_font(str(c.get("fontname", ""))) or char_key(c) in fake_bold
+    )
+    return Line(
+        text=text,
+        x0=min(c["x0"] for c in ink),
+        top=min(c["top"] for c in ink),
+        x1=max(c["x1"] for c in ink),
+        bottom=max(c["bottom"] for c in ink),
+        size=round(size, 1),
+        bold=bold_count * 2 > len(ink),
+        page=page,
+    )
+
+
+def _normalize_running(text: str) -> str:
+    return re.sub(r"\d+", "#", text.replace(" ", ""))
+
+
+def find_running_lines(
+    pages: Sequence[Sequence[Line]], heights: Sequence[float]
+) -> set[tuple[int, int]]:
+    """Lines that are running headers, footers or page numbers.
+
+    A line counts when it sits in the top or bottom margin zone of its page and either
+    reads as a page number or repeats (digits ignored) on at least half of the pages.
+
+    Args:
+        pages: The lines of each page, in page order.
+        heights: Each page's height in points.
+
+    Returns:
+        ``(page index, line index)`` pairs to drop.
+    """
+    in_zone: list[tuple[int, int, str, bool]] = []
+    for p, (lines, height) in enumerate(zip(pages, heights, strict=True)):
+        for i, line in enumerate(lines):
+            top_zone = line.bottom < height * _MARGIN_ZONE
+            bottom_zone = line.top > height * (1 - _MARGIN_ZONE)
+            if top_zone or bottom_zone:
+                in_zone.append((p, i, _normalize_running(line.text), top_zone))
+    pages_with: dict[tuple[str, bool], set[int]] = {}
+    for p, _, text, top_zone in in_zone:
+        pages_with.setdefault((text, top_zone), set()).add(p)
+    repeat_floor = max(2, (len(pages) + 1) // 2)
+    running: set[tuple[int, int]] = set()
+    for p, i, text, top_zone in in_zone:
+        line_text = pages[p][i].text.strip()
+        if _PAGE_NUMBER.match(line_text) or len(pages_with[(text, top_zone)]) >= repeat_floor:
+            running.add((p, i))
+    return running
+
+
+@dataclass(frozen=True)
+class Margins:
+    """Where body lines of a page start and end."""
+
+    left: float
+    right: float
+    line_gap: float
+
+
+def find_margins(lines: Sequence[Line], fallback: Margins | None = None) -> Margins:
+    """The body's left and right margin and usual line gap, from the lines' edges.
+
+    Args:
+        lines: Body lines (running headers removed) of a page or a whole document.
+        fallback: Used when there are too few lines to tell.
+
+    Returns:
+        The most common left edge, most common right edge and median line gap.
+    """
+    if len(lines) < 4 and fallback is not None:
+        return fallback
+    lefts = Counter(round(line.x0) for line in lines)
+    rights = Counter(round(line.x1) for line in lines)
+    gaps = [
+        b.top - a.bottom
+        for a, b in zip(lines, lines[1:], strict=False)
+        if a.page == b.page and b.top > a.bottom
+    ]
+    default_gap = fallback.line_gap if fallback else 6.0
+    # The leftmost edge shared by two lines or more: indented first lines and centred
+    # titles sit right of it.
+    shared = [x for x, n in lefts.items() if n >= 2]
+    left = min(shared) if shared else min(lefts, default=0)
+    # Justified lines all end at the right margin; punctuation may hang past it.
+    right = max(r for r, n in rights.items() if n == max(rights.values())) if rights else 0.0
+    return Margins(
+        left=float(left), right=float(right), line_gap=median(gaps) if gaps else default_gap
+    )
+
+
+def starts_paragraph(prev: Line, line: Line, margins: Margins) -> bool:
+    """True when ``line`` begins a new paragraph after ``prev``.
+
+    A new paragraph starts at an indented line, after a short line, at a numbered line
+    (一、 （一） 1.), at a change of font size or weight, or after a wide vertical gap.
+    """
+    size = line.size or 10.0
+    if line.page != prev.page:
+        return (
+            line.x0 > margins.left + _INDENT_SHARE * size
+            or bool(NUMBERED_START.match(line.text))
+            or prev.x1 < margins.right - _SHORT_LINE_SHARE * size
+            or abs(line.size - prev.size) > 1.0
+            or line.bold != prev.bold
+        )
+    return (
+        line.x0 > margins.left + _INDENT_SHARE * size
+        or bool(NUMBERED_START.match(line.text))
+        or prev.x1 < margins.right - _SHORT_LINE_SHARE * size
+        or abs(line.size - prev.size) > 1.0
+        or line.bold != prev.bold
+        or line.top - prev.bottom > _GAP_FACTOR * margins.line_gap + 2
+    )
+
+
+def lines_to_paragraphs(lines: Sequence[Line], margins: Margins) -> list[Paragraph]:
+    """Group consecutive lines into paragraphs (see :func:`starts_paragraph`)."""
+    paragraphs: list[Paragraph] = []
+    for line in lines:
+        if paragraphs and not starts_paragraph(paragraphs[-1].lines[-1], line, margins):
+            paragraphs[-1].lines.append(line)
+        else:
+            paragraphs.append(Paragraph([line]))
+    return paragraphs
+
+
+def garbage_reason(chars: Sequence[Char]) -> str | None:
+    """Why a page's text layer is unusable, or None when it reads fine.
+
+    Args:
+        chars: The page's chars.
+
+    Returns:
+        A short reason when the page needs OCR: many ``(cid:NN)`` glyphs with no Unicode
+        mapping, private-use code points, or many glyphs and not one CJK character.
+    """
+    ink = [c["text"] for c in chars if not c["text"].isspace()]
+    if not ink:
+        return None
+    unmapped = sum(1 for t in ink if t.startswith("(cid:"))
+    private = sum(1 for t in ink if any("\ue000" <= ch <= "\uf8ff" for ch in t))
+    # One stray symbol glyph is common in good PDFs; a tenth of the page is not.
+    if unmapped > 0.1 * len(ink):
+        return f"{unmapped} of {len(ink)} glyphs have no Unicode mapping ((cid:NN))"
+    if private > 0.1 * len(ink):
+        return f"{private} of {len(ink)} glyphs are private-use code points"
+    if len(ink) >= 40 and not any(is_cjk(t[0]) for t in ink):
+        return f"{len(ink)} glyphs and no Chinese character: the font maps to wrong codes"
+    return None
+
+
+def summarize_font(lines: Sequence[Line]) -> tuple[float | None, bool | None]:
+    """Typical font size and weight of some lines (weighted by text length)."""
+    if not lines:
+        return None, None
+    sizes: Counter[float] = Counter()
+    bold = 0
+    total = 0
+    for line in lines:
+        sizes[line.size] += len(line.text)
+        total += len(line.text)
+        bold += len(line.text) if line.bold else 0
+    return sizes.most_common(1)[0][0], bold * 2 > total

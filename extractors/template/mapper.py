@@ -1,0 +1,314 @@
+"""Table grids to canonical values: which table is which, in which format, row by row.
+
+Rows are matched by their label text, never by position. A row's labels are its cells
+with Chinese text that do not read as figures; its values are the cells after its last
+label, in the template's column order. Fragments of one table (split over pages and not
+joined by the reader) are merged in reading order.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from extractors.document import Document, Table, TableCell
+from extractors.report import CellRecord, Finding, TableValues
+from extractors.template.specs import (
+    KIND_MARKERS,
+    REVIEW_LITIGATION,
+    SPECS,
+    RowSpec,
+    TableKind,
+    TableSpec,
+    TemplateVersion,
+)
+from extractors.textnorm import has_cjk, label_key
+from extractors.values import ValueKind, is_value_text, normalize_value
+
+_log = logging.getLogger(__name__)
+
+# A table needs this much evidence (matched row labels + marker words) to count as one
+# of the three; the real sample's smallest fragment (table 2, 2021, page 4) scores 6.
+MIN_KIND_SCORE = 3
+# Table 4 printed wide: one unlabeled row of 3 groups x 5 fields.
+WIDE_REVIEW_VALUES = 15
+# Scraped text drops trailing blank cells, so a wide row this long is still table 4's.
+MIN_WIDE_REVIEW_VALUES = 10
+# Synonyms shorter than this are only matched whole (`其他` must not match `其他处理`).
+MIN_PARTIAL_LABEL = 4
+
+
+@dataclass(frozen=True)
+class RowReading:
+    """One grid row split into its label cells and its value cells."""
+
+    grid_row: int
+    labels: tuple[TableCell, ...]
+    values: tuple[TableCell, ...]
+
+    @property
+    def label_keys(self) -> list[str]:
+        """Folded label texts, outermost first."""
+        return [k for k in (label_key(c.text) for c in self.labels) if k]
+
+
+@dataclass
+class MappedTables:
+    """What the mapper found: values, their provenance, formats and doubts."""
+
+    values: dict[TableKind, TableValues] = field(default_factory=dict)
+    cells: list[CellRecord] = field(default_factory=list)
+    templates: dict[TableKind, TemplateVersion] = field(default_factory=dict)
+    kinds: dict[int, TableKind] = field(default_factory=dict)  # table index → kind
+    warnings: list[Finding] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # scopes of unreadable cells
+
+
+def map_tables(document: Document) -> MappedTables:
+    """Find the three statistics tables in a document and read their values.
+
+    Args:
+        document: any reader's output.
+
+    Returns:
+        The canonical values per table kind, one :class:`CellRecord` per value, the
+        template format of each table, and warnings for anything doubtful.
+    """
+    result = MappedTables()
+    fragments: dict[TableKind, list[tuple[int, Table]]] = {}
+    for index, table in enumerate(document.tables):
+        kind = classify_table(table)
+        if kind is not None:
+            result.kinds[index] = kind
+            fragments.setdefault(kind, []).append((index, table))
+    for kind in TableKind:
+        parts = fragments.get(kind)
+        if not parts:
+            continue
+        template = detect_template(kind, [t for _, t in parts], result.templates)
+        result.templates[kind] = template
+        _read_kind(SPECS[kind][template], parts, result)
+    return result
+
+
+def read_rows(table: Table) -> list[RowReading]:
+    """Split every grid row of a table into labels and values."""
+    readings = []
+    for r in range(table.n_rows):
+        cells = table.row_cells(r)
+        last_label = max((i for i, c in enumerate(cells) if _is_label(c)), default=-1)
+        labels = tuple(c for c in cells[: last_label + 1] if _is_label(c))
+        values = list(cells[last_label + 1 :])
+        while values and not values[-1].text.strip():
+            values.pop()
+        readings.append(RowReading(r, labels, tuple(values)))
+    return readings
+
+
+def classify_table(table: Table) -> TableKind | None:
+    """Which of the three statistics tables a grid is, if any."""
+    keys = {label_key(c.text) for c in table.cells if _is_label(c)}
+    best: tuple[int, TableKind | None] = (0, None)
+    for kind, versions in SPECS.items():
+        rows = max(len(_matched_keys(spec, keys)) for spec in versions.values())
+        markers = sum(1 for m in KIND_MARKERS[kind] if any(m in k for k in keys))
+        best = max(best, (rows + markers, kind), key=lambda pair: pair[0])
+    score, kind = best
+    return kind if score >= MIN_KIND_SCORE else None
+
+
+def detect_template(
+    kind: TableKind,
+    tables: list[Table],
+    known: dict[TableKind, TemplateVersion],
+) -> TemplateVersion:
+    """The format of one table, from the words only that format prints."""
+    versions = SPECS[kind]
+    if len(versions) == 1:
+        # Table 4 has one layout; it is reported under table 3's format.
+        return known.get(TableKind.REQUESTS, next(iter(versions)))
+    keys = {label_key(c.text) for t in tables for c in t.cells if _is_label(c)}
+    scores = {
+        version: sum(1 for m in spec.markers if any(m in k for k in keys))
+        for version, spec in versions.items()
+    }
+    return max(scores, key=lambda v: (scores[v], v is TemplateVersion.V2019))
+
+
+def match_row(spec: TableSpec, keys: list[str]) -> RowSpec | None:
+    """The row a row's labels name: the innermost label that matches wins."""
+    for key in reversed(keys):
+        best: tuple[int, int, RowSpec | None] = (0, 0, None)
+        for row in spec.rows:
+            if row.group and not any(g in k for g in row.group for k in keys):
+                continue
+            for synonym in row.labels:
+                score = _label_score(key, synonym)
+                if (score, len(synonym)) > best[:2]:
+                    best = (score, len(synonym), row)
+        if best[2] is not None:
+            return best[2]
+    return None
+
+
+def _label_score(key: str, synonym: str) -> int:
+    if key == synonym:
+        return 3
+    if len(synonym) >= MIN_PARTIAL_LABEL and synonym in key:
+        return 2
+    if len(key) >= MIN_PARTIAL_LABEL and key in synonym:
+        return 1
+    return 0
+
+
+def _matched_keys(spec: TableSpec, keys: set[str]) -> set[str]:
+    matched = set()
+    for key in keys:
+        row = match_row(spec, [key])
+        if row is not None:
+            matched.add(row.key)
+    return matched
+
+
+def _is_label(cell: TableCell) -> bool:
+    return has_cjk(cell.text) and not is_value_text(cell.text)
+
+
+def _read_kind(
+    spec: TableSpec, parts: list[tuple[int, Table]], result: MappedTables
+) -> None:
+    values: TableValues = {}
+    for index, table in parts:
+        for reading in read_rows(table):
+            if not reading.values:
+                continue
+            if spec.kind is TableKind.REVIEW_LITIGATION and not reading.labels:
+                _read_wide_review(reading, index, table, values, result)
+                continue
+            row = match_row(spec, reading.label_keys)
+            if row is None:
+                if reading.labels and any(c.text.strip() for c in reading.values):
+                    result.warnings.append(
+                        Finding(
+                            code="unmatched_row",
+                            message=f"row {' / '.join(reading.label_keys)!r} "
+                            "matches no canonical row",
+                            where=spec.kind.value,
+                            page=table.page,
+                        )
+                    )
+                continue
+            if row.key in values:
+                result.warnings.append(
+                    Finding(
+                        code="duplicate_row",
+                        message=f"{row.key} printed twice; the first is kept",
+                        where=f"{spec.kind.value}.{row.key}",
+                        page=table.page,
+                    )
+                )
+                continue
+            values[row.key] = _assign(
+                spec, row, list(reading.values), reading.grid_row, index, table, result
+            )
+    for row in spec.rows:
+        if row.key not in values:
+            values[row.key] = dict.fromkeys(spec.fields_of(row))
+            result.warnings.append(
+                Finding(
+                    code="missing_row",
+                    message=f"no row for {row.key} ({row.labels[0]}) was found",
+                    where=f"{spec.kind.value}.{row.key}",
+                )
+            )
+    result.values[spec.kind] = {r.key: values[r.key] for r in spec.rows}
+
+
+def _read_wide_review(
+    reading: RowReading,
+    index: int,
+    table: Table,
+    values: TableValues,
+    result: MappedTables,
+) -> None:
+    cells = list(reading.values)
+    if len(cells) < MIN_WIDE_REVIEW_VALUES or values:
+        return
+    if len(cells) > WIDE_REVIEW_VALUES:
+        result.warnings.append(
+            Finding(
+                code="extra_values",
+                message=f"table 4 row has {len(cells)} values, expected 15; "
+                "the first 15 are read",
+                where="review_litigation",
+                page=table.page,
+            )
+        )
+    width = len(REVIEW_LITIGATION.columns)
+    for g, group in enumerate(REVIEW_LITIGATION.rows):
+        chunk = cells[g * width : (g + 1) * width]
+        values[group.key] = _assign(
+            REVIEW_LITIGATION, group, chunk, reading.grid_row, index, table, result
+        )
+
+
+def _assign(
+    spec: TableSpec,
+    row: RowSpec,
+    cells: list[TableCell],
+    grid_row: int,
+    index: int,
+    table: Table,
+    result: MappedTables,
+) -> dict[str, int | float | None]:
+    fields = spec.fields_of(row)
+    filled = [c for c in cells if c.text.strip()]
+    if len(fields) == 1 and len(filled) == 1:
+        # A single figure printed across merged columns (2021 table 2: 行政许可).
+        cells = filled
+    if len(cells) > len(fields):
+        result.warnings.append(
+            Finding(
+                code="extra_values",
+                message=f"{len(cells)} values for {len(fields)} fields; "
+                "the first ones are read",
+                where=f"{spec.kind.value}.{row.key}",
+                page=table.page,
+            )
+        )
+    out: dict[str, int | float | None] = {}
+    for position, name in enumerate(fields):
+        scope = f"{spec.kind.value}.{row.key}.{name}"
+        if position >= len(cells):
+            out[name] = None
+            continue
+        cell = cells[position]
+        read = normalize_value(cell.text, spec.field_kinds.get(name, ValueKind.COUNT))
+        out[name] = read.value
+        if read.unreadable:
+            result.unreadable.append(scope)
+            result.warnings.append(
+                Finding(
+                    code="unreadable_value",
+                    message=f"cannot read {cell.text!r} as a number; left null",
+                    where=scope,
+                    page=cell.page or table.page,
+                )
+            )
+        result.cells.append(
+            CellRecord(
+                table=spec.kind.value,
+                row=row.key,
+                column=name,
+                value=read.value,
+                raw=cell.text,
+                page=cell.page or table.page,
+                bbox=cell.bbox,
+                confidence=cell.confidence,
+                source_table=index,
+                grid_row=grid_row,
+                grid_col=cell.col,
+                note=read.note,
+            )
+        )
+    return out
