@@ -35,8 +35,12 @@ _MAGIC: list[tuple[bytes, InputFormat]] = [
     (b"\xff\xd8\xff", InputFormat.IMAGE),
     (b"II*\x00", InputFormat.IMAGE),
     (b"MM\x00*", InputFormat.IMAGE),
+    # Sites serve RTF under .doc names; LibreOffice converts it like a .doc.
+    (b"{\\rtf", InputFormat.DOC),
 ]
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<table", b"<head", b"<meta")
+# How far to look for HTML tags: pages open with long comments or inline scripts.
+_HTML_MARKER_WINDOW = 65536
 # Share of control bytes above which a file is binary, not text (text has ~0).
 _BINARY_CONTROL_SHARE = 0.05
 # How far into a file the PDF header may sit (the spec allows junk before it).
@@ -64,13 +68,20 @@ def sniff_format(data: bytes, name: str = "") -> InputFormat:
         raise DocumentLoadError(
             ErrorCode.UNSUPPORTED_TYPE, "binary content that is no PDF, Word or image file"
         )
-    lowered = data[:4096].lower().lstrip(b"\xef\xbb\xbf \t\r\n")
-    if any(marker in lowered for marker in _HTML_MARKERS):
+    if _looks_like_html(data[:_HTML_MARKER_WINDOW]):
         return InputFormat.HTML
     by_name = EXTENSION_FORMATS.get(Path(name).suffix.lower())
     if by_name is InputFormat.HTML:
         return InputFormat.HTML
     return InputFormat.TEXT
+
+
+def _looks_like_html(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 pages (Word's "Unicode" web export): compare characters, not bytes.
+        head = head.decode("utf-16", "ignore").encode("utf-8", "ignore")
+    lowered = head.lower()
+    return any(marker in lowered for marker in _HTML_MARKERS)
 
 
 def _sniff_zip(data: bytes) -> InputFormat:

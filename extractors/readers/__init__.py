@@ -9,11 +9,19 @@ from extractors.document import MEDIA_TYPES, Document, InputFormat, SourceInfo
 from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.options import ReaderOptions
 from extractors.readers.base import Reader
+from extractors.readers.doc import DocReader
+from extractors.readers.docx import DocxReader
+from extractors.readers.html import HtmlReader
+from extractors.readers.pdf import PdfTextReader
 from extractors.readers.text import TextReader
 from extractors.sniff import sniff_format
 
 READERS: dict[InputFormat, type[Reader]] = {
     InputFormat.TEXT: TextReader,
+    InputFormat.HTML: HtmlReader,
+    InputFormat.DOCX: DocxReader,
+    InputFormat.DOC: DocReader,
+    InputFormat.PDF: PdfTextReader,
 }
 
 

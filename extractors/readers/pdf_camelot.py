@@ -1,4 +1,4 @@
-"""camelot's lattice parser as the second table engine, for pages pdfplumber reads badly.
+"""camelot's lattice parser: the second table engine, for pages pdfplumber reads badly.
 
 camelot renders the page (pdfium backend; ghostscript is never used) and finds ruling
 lines in the image, which survives borders drawn as short, overlapping or broken strokes
@@ -40,7 +40,7 @@ def find_camelot_boxes(
     if not pages:
         return {}
     try:
-        import camelot
+        from camelot.io import read_pdf
     except ImportError:  # pragma: no cover - camelot is a declared dependency
         _log.warning("camelot is not installed; no second table engine")
         return {}
@@ -49,7 +49,7 @@ def find_camelot_boxes(
         with warnings.catch_warnings():
             # camelot warns on every page without a table; that is an answer here.
             warnings.simplefilter("ignore")
-            tables = camelot.read_pdf(
+            tables = read_pdf(
                 data,
                 pages=",".join(str(p) for p in pages),
                 flavor="lattice",

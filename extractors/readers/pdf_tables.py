@@ -35,7 +35,9 @@ _SNAP = 2.0
 # Outer edges of two fragments of one table differ by at most this (pt); in
 # szfgs2024.pdf table 2 is 1.2 pt wider on p4 than on p3.
 _EDGE_TOLERANCE = 4.0
-_NUMBER = re.compile(r"^[\s?？]*[-+增减]?\s*[\d０-９][\d０-９,，.．\s]*(?:万元|元|件|项|个|%)?\s*$")
+_NUMBER = re.compile(
+    r"^[\s?？]*[-+增减]?\s*[\d０-９][\d０-９,，.．\s]*(?:万元|元|件|项|个|%)?\s*$"
+)
 
 
 def is_value_text(text: str) -> bool:
@@ -272,7 +274,10 @@ def _is_group_label(cell: TableCell, row: list[TableCell]) -> bool:
     if cell.text and is_value_text(cell.text):
         return False
     return any(
-        c.col > cell.col and c.text and not is_value_text(c.text) and any(map(is_cjk, c.text))
+        c.col > cell.col
+        and c.text
+        and not is_value_text(c.text)
+        and any(map(is_cjk, c.text))
         for c in row
     )
 
@@ -280,21 +285,27 @@ def _is_group_label(cell: TableCell, row: list[TableCell]) -> bool:
 def _merge_seam(table: Table, seam: int) -> None:
     """Join group labels that a page break cut in two.
 
-    In szfgs2024.pdf the merged label （四）无法提供 ends p4 as '（四）无' and starts p5
-    as '法提供', and the tall 三、本年度办理结果 cell goes on as an empty box. A label at
-    the top of the continuation is glued to the label above when both are group labels
-    of the same columns and the lower one does not start a new number.
+    In szfgs2024.pdf the merged label （四）无法提供 ends p4 as '（四）无' and starts
+    p5 as '法提供', and the tall 三、本年度办理结果 cell goes on as an empty box. A
+    label at the top of the continuation is glued to the label above when both are
+    group labels of the same columns and the lower one does not start a new number.
     """
     above_row = table.row_cells(seam - 1)
     below_row = [c for c in table.cells if c.row == seam]
     for below in below_row:
         above = next(
-            (c for c in above_row if c.col == below.col and c.col_span == below.col_span),
+            (
+                c
+                for c in above_row
+                if c.col == below.col and c.col_span == below.col_span
+            ),
             None,
         )
         if above is None or not above.text:
             continue
-        if not (_is_group_label(above, above_row) and _is_group_label(below, below_row)):
+        if not (
+            _is_group_label(above, above_row) and _is_group_label(below, below_row)
+        ):
             continue
         if below.text and NUMBERED_START.match(below.text):
             continue
@@ -316,7 +327,12 @@ def fragments_to_table(fragments: Sequence[Fragment], order: int) -> Table:
     """
     for nxt in fragments[1:]:
         drop_repeated_header(fragments[0], nxt)
-    xs = snap(x for f in fragments for x in f.xs)
+    # Column lines of later pages snap to the first page's with the looser edge
+    # tolerance: Word shifts a continued table's borders by a few points.
+    xs = list(fragments[0].xs)
+    for frag in fragments[1:]:
+        xs.extend(x for x in frag.xs if min(abs(x - y) for y in xs) > _EDGE_TOLERANCE)
+    xs.sort()
     cells: list[TableCell] = []
     seams: list[int] = []
     offset = 0
@@ -328,7 +344,9 @@ def fragments_to_table(fragments: Sequence[Fragment], order: int) -> Table:
             c0 = _nearest(xs, cell.bbox.x0)
             c1 = max(_nearest(xs, cell.bbox.x1), c0 + 1)
             cells.append(
-                cell.model_copy(update={"row": cell.row + offset, "col": c0, "col_span": c1 - c0})
+                cell.model_copy(
+                    update={"row": cell.row + offset, "col": c0, "col_span": c1 - c0}
+                )
             )
         offset += frag.n_rows
     pages = sorted({f.page for f in fragments})

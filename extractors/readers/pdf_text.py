@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from statistics import median
 from typing import Any
 
@@ -24,11 +25,15 @@ Char = Mapping[str, Any]
 _SPACE_GAP = 0.3
 # Wide chars never get a space next to them: CJK ideographs, CJK punctuation, full-width
 # forms. Word/WPS autospace draws a gap between "2024" and "年" that is not a space.
-_WIDE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u2018-\u201f]")
+_WIDE = re.compile(
+    r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u2018-\u201f]"
+)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Fonts whose names say the weight is bold; 黑体/小标宋 are the heavy faces Chinese
 # government templates use for headings and titles instead of a bold flag.
-_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|黑体|simhei|heiti|小标宋|fzxbs", re.I)
+_BOLD_FONT = re.compile(
+    r"bold|black|heavy|semibold|demi|黑体|simhei|heiti|小标宋|fzxbs", re.I
+)
 # Numbering that starts a paragraph: 一、 （一） (一) 1. 1、 1．
 NUMBERED_START = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
@@ -141,7 +146,7 @@ def find_fake_bold(raw_chars: Sequence[Char]) -> set[tuple[str, int, int]]:
         if len(xs) < 2 or text.isspace():
             continue
         xs.sort()
-        for a, b in zip(xs, xs[1:], strict=False):
+        for a, b in pairwise(xs):
             if b - a < 1.5:
                 doubled.add((text, round(a), top))
                 doubled.add((text, round(b), top))
@@ -180,7 +185,9 @@ def chars_to_lines(
     return [line for line in lines if line.text]
 
 
-def _row_to_line(row: list[Char], page: int, fake_bold: set[tuple[str, int, int]]) -> Line:
+def _row_to_line(
+    row: list[Char], page: int, fake_bold: set[tuple[str, int, int]]
+) -> Line:
     row.sort(key=lambda c: c["x0"])
     ink = [c for c in row if not c["text"].isspace()]
     if not ink:
@@ -203,7 +210,9 @@ def _row_to_line(row: list[Char], page: int, fake_bold: set[tuple[str, int, int]
         prev = ch
         pending_space = False
     bold_count = sum(
-        1 for c in ink if is_bold_font(str(c.get("fontname", ""))) or char_key(c) in fake_bold
+        1
+        for c in ink
+        if is_bold_font(str(c.get("fontname", ""))) or char_key(c) in fake_bold
     )
     return Line(
         text=text,
@@ -250,7 +259,10 @@ def find_running_lines(
     running: set[tuple[int, int]] = set()
     for p, i, text, top_zone in in_zone:
         line_text = pages[p][i].text.strip()
-        if _PAGE_NUMBER.match(line_text) or len(pages_with[(text, top_zone)]) >= repeat_floor:
+        if (
+            _PAGE_NUMBER.match(line_text)
+            or len(pages_with[(text, top_zone)]) >= repeat_floor
+        ):
             running.add((p, i))
     return running
 
@@ -280,7 +292,7 @@ def find_margins(lines: Sequence[Line], fallback: Margins | None = None) -> Marg
     rights = Counter(round(line.x1) for line in lines)
     gaps = [
         b.top - a.bottom
-        for a, b in zip(lines, lines[1:], strict=False)
+        for a, b in pairwise(lines)
         if a.page == b.page and b.top > a.bottom
     ]
     default_gap = fallback.line_gap if fallback else 6.0
@@ -289,9 +301,15 @@ def find_margins(lines: Sequence[Line], fallback: Margins | None = None) -> Marg
     shared = [x for x, n in lefts.items() if n >= 2]
     left = min(shared) if shared else min(lefts, default=0)
     # Justified lines all end at the right margin; punctuation may hang past it.
-    right = max(r for r, n in rights.items() if n == max(rights.values())) if rights else 0.0
+    right = (
+        max(r for r, n in rights.items() if n == max(rights.values()))
+        if rights
+        else 0.0
+    )
     return Margins(
-        left=float(left), right=float(right), line_gap=median(gaps) if gaps else default_gap
+        left=float(left),
+        right=float(right),
+        line_gap=median(gaps) if gaps else default_gap,
     )
 
 
@@ -352,7 +370,7 @@ def garbage_reason(chars: Sequence[Char]) -> str | None:
     if private > 0.1 * len(ink):
         return f"{private} of {len(ink)} glyphs are private-use code points"
     if len(ink) >= 40 and not any(is_cjk(t[0]) for t in ink):
-        return f"{len(ink)} glyphs and no Chinese character: the font maps to wrong codes"
+        return f"{len(ink)} glyphs and not one Chinese character: wrong font codes"
     return None
 
 

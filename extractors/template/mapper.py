@@ -124,9 +124,9 @@ def detect_template(
 ) -> TemplateVersion:
     """The format of one table, from the words only that format prints."""
     versions = SPECS[kind]
-    if len(versions) == 1:
-        # Table 4 has one layout; it is reported under table 3's format.
-        return known.get(TableKind.REQUESTS, next(iter(versions)))
+    follows = versions[TemplateVersion.V2019].template_follows
+    if follows is not None:
+        return known.get(follows, TemplateVersion.V2019)
     keys = {label_key(c.text) for t in tables for c in t.cells if _is_label(c)}
     scores = {
         version: sum(1 for m in spec.markers if any(m in k for k in keys))
@@ -135,12 +135,19 @@ def detect_template(
     return max(scores, key=lambda v: (scores[v], v is TemplateVersion.V2019))
 
 
-def match_row(spec: TableSpec, keys: list[str]) -> RowSpec | None:
-    """The row a row's labels name: the innermost label that matches wins."""
+def match_row(
+    spec: TableSpec, keys: list[str], context: tuple[str, ...] = ()
+) -> RowSpec | None:
+    """The row a row's labels name: the innermost label that matches wins.
+
+    ``context`` holds group labels of rows above (a span-less scrape prints a merged
+    group label such as （六）其他处理 on the group's first row only).
+    """
+    around = [*keys, *context]
     for key in reversed(keys):
         best: tuple[int, int, RowSpec | None] = (0, 0, None)
         for row in spec.rows:
-            if row.group and not any(g in k for g in row.group for k in keys):
+            if row.group and not any(g in k for g in row.group for k in around):
                 continue
             for synonym in row.labels:
                 score = _label_score(key, synonym)
@@ -178,14 +185,18 @@ def _read_kind(
     spec: TableSpec, parts: list[tuple[int, Table]], result: MappedTables
 ) -> None:
     values: TableValues = {}
+    groups: tuple[str, ...] = ()
     for index, table in parts:
         for reading in read_rows(table):
+            keys = reading.label_keys
+            if len(keys) > 1:
+                groups = tuple(keys[:-1])
             if not reading.values:
                 continue
             if spec.kind is TableKind.REVIEW_LITIGATION and not reading.labels:
                 _read_wide_review(reading, index, table, values, result)
                 continue
-            row = match_row(spec, reading.label_keys)
+            row = match_row(spec, keys, groups)
             if row is None:
                 if reading.labels and any(c.text.strip() for c in reading.values):
                     result.warnings.append(

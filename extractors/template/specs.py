@@ -57,6 +57,7 @@ class TableSpec:
     columns: tuple[ColumnSpec, ...] = ()
     markers: tuple[str, ...] = ()  # header words that only this format prints
     field_kinds: dict[str, ValueKind] = field(default_factory=dict)
+    template_follows: TableKind | None = None  # one layout: report that table's format
 
     def row(self, key: str) -> RowSpec:
         """The row spec with this key."""
@@ -233,6 +234,7 @@ REVIEW_LITIGATION = TableSpec(
     ),
     columns=REVIEW_FIELDS,
     markers=("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", "结果维持", "尚未审结"),
+    template_follows=TableKind.REQUESTS,
 )
 
 SPECS: dict[TableKind, dict[TemplateVersion, TableSpec]] = {
@@ -244,7 +246,11 @@ SPECS: dict[TableKind, dict[TemplateVersion, TableSpec]] = {
         TemplateVersion.V2019: REQUESTS_2019,
         TemplateVersion.V2021: REQUESTS_2021,
     },
-    TableKind.REVIEW_LITIGATION: {TemplateVersion.V2019: REVIEW_LITIGATION},
+    # One layout in both formats; its template is reported as table 3's.
+    TableKind.REVIEW_LITIGATION: {
+        TemplateVersion.V2019: REVIEW_LITIGATION,
+        TemplateVersion.V2021: REVIEW_LITIGATION,
+    },
 }
 
 # Words in a table that say which of the three it is, beyond its row labels.

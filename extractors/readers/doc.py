@@ -1,0 +1,149 @@
+"""Old binary Word (.doc) and RTF reports, converted to .docx by LibreOffice.
+
+No maintained Python library reads Word 97–2003 tables with their merges; LibreOffice
+does, so the file is converted headless into a temporary folder and read by
+:class:`~extractors.readers.docx.DocxReader`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+from extractors.document import Document, InputFormat
+from extractors.errors import DocumentLoadError, ErrorCode
+from extractors.readers.base import Reader
+from extractors.readers.docx import DocxReader
+from extractors.readers.ole import OLE_MAGIC, refuse_ole
+
+_log = logging.getLogger(__name__)
+
+# A first run builds LibreOffice's profile (~5 s on 2 cores); a 30-page report converts
+# in ~3 s. Two minutes leaves room for a loaded machine and still ends a hung convert.
+DEFAULT_CONVERT_TIMEOUT_S = 120.0
+_SOFFICE_NAMES = ("soffice", "libreoffice")
+_SOFFICE_PATHS = (
+    "/usr/lib/libreoffice/program/soffice",
+    "/opt/libreoffice/program/soffice",
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+)
+_INSTALL_HINT = (
+    "reading .doc files needs LibreOffice: install the Debian package "
+    "libreoffice-writer (apt-get install libreoffice-writer)"
+)
+# One profile per process, reused across files (building one costs seconds); the lock
+# keeps threads of a process from sharing it at once, which LibreOffice does not allow.
+_PROFILE_LOCK = threading.Lock()
+_profiles: dict[int, Path] = {}
+
+
+class DocReader(Reader):
+    """Reads .doc (and RTF) by converting to .docx with headless LibreOffice."""
+
+    formats = (InputFormat.DOC,)
+    timeout_s: float = DEFAULT_CONVERT_TIMEOUT_S
+
+    def read(self) -> Document:
+        """Convert, then read the .docx.
+
+        Returns:
+            The document as :class:`DocxReader` reads the converted file.
+
+        Raises:
+            DocumentLoadError: ``encrypted`` for a password-protected file,
+                ``missing_dependency`` when LibreOffice is not installed, ``timeout``
+                when the conversion hangs, ``corrupt`` when it fails.
+        """
+        if self.data.startswith(OLE_MAGIC):
+            refuse_ole(self.data)
+        soffice = find_soffice()
+        if soffice is None:
+            raise DocumentLoadError(ErrorCode.MISSING_DEPENDENCY, _INSTALL_HINT)
+        suffix = ".rtf" if self.data.lstrip().startswith(b"{\\rtf") else ".doc"
+        converted = convert_to_docx(self.data, suffix, soffice, self.timeout_s)
+        document = DocxReader(converted, self.source, self.options).read()
+        return document
+
+
+def find_soffice() -> str | None:
+    """The LibreOffice executable, or None when it is not installed."""
+    for name in _SOFFICE_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return next((p for p in _SOFFICE_PATHS if os.access(p, os.X_OK)), None)
+
+
+def convert_to_docx(data: bytes, suffix: str, soffice: str, timeout_s: float) -> bytes:
+    """The bytes of ``data`` converted to .docx by LibreOffice.
+
+    Args:
+        data: the .doc or .rtf file's bytes.
+        suffix: the input's file suffix, which LibreOffice uses as a hint.
+        soffice: path of the LibreOffice executable.
+        timeout_s: seconds before the conversion is killed.
+
+    Raises:
+        DocumentLoadError: ``timeout`` or ``corrupt`` (LibreOffice produced nothing).
+    """
+    with tempfile.TemporaryDirectory(prefix="nianbao-doc-") as tmp:
+        source = Path(tmp) / f"input{suffix}"
+        source.write_bytes(data)
+        out_dir = Path(tmp) / "out"
+        with _PROFILE_LOCK:
+            command = [
+                soffice,
+                f"-env:UserInstallation={_profile().as_uri()}",
+                "--headless",
+                "--norestore",
+                "--nolockcheck",
+                "--convert-to",
+                "docx:MS Word 2007 XML",
+                "--outdir",
+                str(out_dir),
+                str(source),
+            ]
+            stderr = _run(command, timeout_s)
+        target = out_dir / "input.docx"
+        if not target.is_file() or target.stat().st_size == 0:
+            raise DocumentLoadError(
+                ErrorCode.CORRUPT,
+                f"LibreOffice could not convert the Word file: {stderr[-300:] or 'no output'}",
+            )
+        return target.read_bytes()
+
+
+def _run(command: list[str], timeout_s: float) -> str:
+    # Its own session, so a timeout kills LibreOffice's child processes too.
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        _out, err = process.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired as exc:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise DocumentLoadError(
+            ErrorCode.TIMEOUT, f"LibreOffice took over {timeout_s:g} s to convert"
+        ) from exc
+    return err.decode("utf-8", "replace").strip()
+
+
+def _profile() -> Path:
+    # Keyed by process id: a forked worker must not share its parent's profile.
+    pid = os.getpid()
+    if pid not in _profiles:
+        _profiles[pid] = Path(tempfile.mkdtemp(prefix="nianbao-lo-profile-"))
+        atexit.register(shutil.rmtree, _profiles[pid], True)
+    return _profiles[pid]

@@ -1,0 +1,381 @@
+"""Text PDFs (exported from Word or WPS): paragraphs and ruled tables from the text.
+
+pdfplumber supplies chars, ruling lines and table cell boxes; camelot's lattice parser
+is the second engine on pages where pdfplumber's grid is weak (see
+:mod:`extractors.readers.pdf_camelot`). Running headers, footers and page numbers are
+dropped, text inside tables is kept out of the paragraphs, and a table that goes on at
+the top of the next page is joined into one :class:`~extractors.document.Table`.
+Pages whose text layer is garbage are reported as ``needs_ocr`` warnings.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.utils.exceptions import PdfminerException
+
+from extractors.document import (
+    BBox,
+    Document,
+    InputFormat,
+    ReaderWarning,
+    Table,
+    TextBlock,
+)
+from extractors.errors import DocumentLoadError, ErrorCode
+from extractors.readers.base import Reader
+from extractors.readers.pdf_camelot import ENGINE as CAMELOT_ENGINE
+from extractors.readers.pdf_camelot import find_camelot_boxes
+from extractors.readers.pdf_tables import (
+    Box,
+    Fragment,
+    boxes_to_fragment,
+    continues,
+    fragments_to_table,
+    inside_any,
+    is_visible_edge,
+    overlap_share,
+)
+from extractors.readers.pdf_text import (
+    Char,
+    Line,
+    Margins,
+    Paragraph,
+    chars_to_lines,
+    find_fake_bold,
+    find_margins,
+    find_running_lines,
+    garbage_reason,
+    lines_to_paragraphs,
+    starts_paragraph,
+    summarize_font,
+)
+
+_log = logging.getLogger(__name__)
+
+PDFPLUMBER_ENGINE = "pdfplumber"
+# A page with at most this many glyphs and an image over this share of its area is a
+# scan (scanned reports often carry a stamped text page number and nothing else).
+_SCAN_MAX_GLYPHS = 10
+_SCAN_IMAGE_SHARE = 0.3
+# Ruling lines (pt long) on a page where pdfplumber found no table: camelot looks.
+_RULE_MIN_LENGTH = 20.0
+_RULES_FOR_TABLE = 3
+
+
+@dataclass
+class _Page:
+    """What one page holds once its tables are settled."""
+
+    number: int
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    fragments: list[Fragment] = field(default_factory=list)
+    # Kept only for pages whose tables camelot must look at again.
+    chars: list[Char] | None = None
+    fake_bold: set[tuple[str, int, int]] = field(default_factory=set)
+
+
+class PdfTextReader(Reader):
+    """Reads PDFs with a text layer into paragraphs and table grids."""
+
+    formats = (InputFormat.PDF,)
+
+    def read(self) -> Document:
+        """Read every page: text blocks, joined tables and per-page warnings.
+
+        Returns:
+            The document; ``source.pages`` is set.
+
+        Raises:
+            DocumentLoadError: ``encrypted`` when the file needs a password, ``corrupt``
+                when it cannot be parsed, ``too_large`` when it has more pages than
+                ``options.max_pages``.
+        """
+        document = Document(source=self.source)
+        pdf = self._open()
+        try:
+            try:
+                n_pages = len(pdf.pages)
+            except Exception as exc:
+                raise DocumentLoadError(
+                    ErrorCode.CORRUPT, f"the PDF's page tree is broken: {exc}"
+                ) from exc
+            if n_pages == 0:
+                raise DocumentLoadError(ErrorCode.CORRUPT, "the PDF has no pages")
+            if n_pages > self.options.max_pages:
+                raise DocumentLoadError(
+                    ErrorCode.TOO_LARGE,
+                    f"{n_pages} pages is over the limit of {self.options.max_pages}",
+                )
+            document.source = self.source.model_copy(update={"pages": n_pages})
+            pages = [
+                self._read_page(page, number, document.warnings)
+                for number, page in enumerate(pdf.pages, start=1)
+            ]
+        finally:
+            pdf.close()
+        self._second_engine(pages)
+        _drop_running_lines(pages)
+        blocks, tables = _assemble(pages)
+        document.blocks = blocks
+        document.tables = tables
+        return document
+
+    def _open(self) -> Any:
+        try:
+            return pdfplumber.open(io.BytesIO(self.data), password="")
+        except PdfminerException as exc:
+            inner = exc.args[0] if exc.args else exc
+            if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
+                raise DocumentLoadError(
+                    ErrorCode.ENCRYPTED, "the PDF is encrypted and needs a password"
+                ) from exc
+            raise DocumentLoadError(
+                ErrorCode.CORRUPT, f"not a readable PDF: {inner!r}"
+            ) from exc
+        except Exception as exc:
+            raise DocumentLoadError(
+                ErrorCode.CORRUPT, f"not a readable PDF: {exc!r}"
+            ) from exc
+
+    def _read_page(
+        self, page: Any, number: int, warnings: list[ReaderWarning]
+    ) -> _Page:
+        result = _Page(
+            number=number, width=float(page.width), height=float(page.height)
+        )
+        try:
+            raw: list[Char] = page.chars
+            if _looks_scanned(page, raw):
+                warnings.append(
+                    ReaderWarning(
+                        code="needs_ocr",
+                        message="no text layer on this page, only an image",
+                        page=number,
+                    )
+                )
+                return result
+            reason = garbage_reason(raw)
+            if reason is not None:
+                warnings.append(
+                    ReaderWarning(code="needs_ocr", message=reason, page=number)
+                )
+                return result
+            deduped = page.dedupe_chars()
+            chars: list[Char] = deduped.chars
+            fake_bold = find_fake_bold(raw) if len(chars) < len(raw) else set()
+            ruled = deduped.filter(is_visible_edge)
+            for found in ruled.find_tables():
+                boxes: list[Box] = [
+                    (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+                    for b in found.cells
+                ]
+                fragment = boxes_to_fragment(boxes, chars, number, PDFPLUMBER_ENGINE)
+                if fragment is not None:
+                    result.fragments.append(fragment)
+            if any(f.is_weak() for f in result.fragments) or (
+                not result.fragments and _has_rules(ruled)
+            ):
+                result.chars, result.fake_bold = chars, fake_bold
+            else:
+                result.lines = _body_lines(chars, result.fragments, number, fake_bold)
+        except Exception as exc:  # one bad page must not sink the document
+            _log.warning("page %d failed: %s", number, exc, exc_info=True)
+            warnings.append(
+                ReaderWarning(
+                    code="page_failed", message=f"page unreadable: {exc}", page=number
+                )
+            )
+        finally:
+            page.close()
+        return result
+
+    def _second_engine(self, pages: list[_Page]) -> None:
+        """Let camelot re-read pages with weak grids and keep the better grid."""
+        weak = [p for p in pages if p.chars is not None]
+        if not weak:
+            return
+        found = find_camelot_boxes(
+            self.data, [p.number for p in weak], {p.number: p.height for p in weak}
+        )
+        for page in weak:
+            assert page.chars is not None
+            candidates = [
+                frag
+                for boxes in found.get(page.number, [])
+                if (
+                    frag := boxes_to_fragment(
+                        boxes, page.chars, page.number, CAMELOT_ENGINE
+                    )
+                )
+            ]
+            page.fragments = choose_fragments(page.fragments, candidates)
+            page.lines = _body_lines(
+                page.chars, page.fragments, page.number, page.fake_bold
+            )
+            page.chars = None
+
+
+def choose_fragments(
+    plumber: list[Fragment], camelot: list[Fragment]
+) -> list[Fragment]:
+    """Per table, the better of the two engines' grids (see ``Fragment.score``).
+
+    Args:
+        plumber: pdfplumber's fragments of a page.
+        camelot: camelot's fragments of the same page.
+
+    Returns:
+        The chosen fragments; camelot tables pdfplumber missed are added.
+    """
+    chosen: list[Fragment] = []
+    used: set[int] = set()
+    for frag in plumber:
+        best = frag
+        for i, other in enumerate(camelot):
+            if overlap_share(frag.bbox, other.bbox) > 0.5:
+                used.add(i)
+                if frag.is_weak() and other.score() > best.score():
+                    best = other
+        chosen.append(best)
+    chosen.extend(
+        other
+        for i, other in enumerate(camelot)
+        if i not in used and not other.is_weak()
+    )
+    return sorted(chosen, key=lambda f: f.ys[0])
+
+
+def _looks_scanned(page: Any, raw: Sequence[Char]) -> bool:
+    glyphs = sum(1 for c in raw if not c["text"].isspace())
+    if glyphs > _SCAN_MAX_GLYPHS:
+        return False
+    area = float(page.width) * float(page.height)
+    covered = sum(
+        max(0.0, float(im["x1"]) - float(im["x0"]))
+        * max(0.0, float(im["bottom"]) - float(im["top"]))
+        for im in page.images
+    )
+    return area > 0 and covered / area >= _SCAN_IMAGE_SHARE
+
+
+def _has_rules(page: Any) -> bool:
+    horizontal = vertical = 0
+    for edge in page.edges:
+        if edge["orientation"] == "h" and edge["width"] >= _RULE_MIN_LENGTH:
+            horizontal += 1
+        elif edge["orientation"] == "v" and edge["height"] >= _RULE_MIN_LENGTH / 2:
+            vertical += 1
+    return horizontal >= _RULES_FOR_TABLE and vertical >= _RULES_FOR_TABLE
+
+
+def _body_lines(
+    chars: Sequence[Char],
+    fragments: Sequence[Fragment],
+    number: int,
+    fake_bold: set[tuple[str, int, int]],
+) -> list[Line]:
+    boxes = [f.bbox for f in fragments]
+    outside = [c for c in chars if not inside_any(c, boxes)] if boxes else chars
+    return chars_to_lines(outside, number, fake_bold)
+
+
+def _drop_running_lines(pages: list[_Page]) -> None:
+    running = find_running_lines([p.lines for p in pages], [p.height for p in pages])
+    for index, page in enumerate(pages):
+        page.lines = [
+            line for i, line in enumerate(page.lines) if (index, i) not in running
+        ]
+
+
+def _page_paragraphs(page: _Page, margins: Margins) -> list[Paragraph]:
+    """Paragraphs of one page, never running across a table."""
+    tops = sorted(f.ys[0] for f in page.fragments)
+    paragraphs: list[Paragraph] = []
+    run: list[Line] = []
+    for line in page.lines:
+        if run and any(run[-1].bottom <= t <= line.top for t in tops):
+            paragraphs.extend(lines_to_paragraphs(run, margins))
+            run = []
+        run.append(line)
+    paragraphs.extend(lines_to_paragraphs(run, margins))
+    return paragraphs
+
+
+def _assemble(pages: Sequence[_Page]) -> tuple[list[TextBlock], list[Table]]:
+    """Paragraphs and tables in reading order, each joined across page breaks."""
+    all_lines = [line for p in pages for line in p.lines]
+    doc_margins = find_margins(all_lines)
+    items: list[Paragraph | list[Fragment]] = []
+    for page in pages:
+        margins = find_margins(page.lines, fallback=doc_margins)
+        page_items: list[Paragraph | list[Fragment]] = [
+            *_page_paragraphs(page, margins),
+            *([f] for f in page.fragments),
+        ]
+        page_items.sort(
+            key=lambda it: it.top if isinstance(it, Paragraph) else it[0].ys[0]
+        )
+        for k, item in enumerate(page_items):
+            if k == 0 and items and _goes_on(items[-1], item, page.number, margins):
+                if isinstance(item, Paragraph):
+                    prev_par = items[-1]
+                    assert isinstance(prev_par, Paragraph)
+                    prev_par.lines.extend(item.lines)
+                else:
+                    prev_frags = items[-1]
+                    assert isinstance(prev_frags, list)
+                    prev_frags.extend(item)
+                continue
+            items.append(item)
+    blocks: list[TextBlock] = []
+    tables: list[Table] = []
+    for order, item in enumerate(items):
+        if isinstance(item, Paragraph):
+            blocks.append(_paragraph_to_block(item, order))
+        else:
+            tables.append(fragments_to_table(item, order))
+    return blocks, tables
+
+
+def _goes_on(
+    prev: Paragraph | list[Fragment],
+    item: Paragraph | list[Fragment],
+    page: int,
+    margins: Margins,
+) -> bool:
+    """True when the first item of a page continues the last item of the page before."""
+    if isinstance(prev, Paragraph) and isinstance(item, Paragraph):
+        last = prev.lines[-1]
+        return last.page == page - 1 and not starts_paragraph(
+            last, item.lines[0], margins
+        )
+    if isinstance(prev, list) and isinstance(item, list):
+        return continues(prev[-1], item[0])
+    return False
+
+
+def _paragraph_to_block(paragraph: Paragraph, order: int) -> TextBlock:
+    first_page = [line for line in paragraph.lines if line.page == paragraph.page]
+    size, bold = summarize_font(paragraph.lines)
+    return TextBlock(
+        text=paragraph.text,
+        order=order,
+        page=paragraph.page,
+        bbox=BBox(
+            x0=min(line.x0 for line in first_page),
+            top=min(line.top for line in first_page),
+            x1=max(line.x1 for line in first_page),
+            bottom=max(line.bottom for line in first_page),
+        ),
+        font_size=size,
+        bold=bold,
+    )

@@ -1,0 +1,38 @@
+"""Shared fixtures. Prefect runs offline against a throwaway home for the whole session."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_PREFECT_HOME = tempfile.mkdtemp(prefix="nianbao-prefect-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
+os.environ.pop("PREFECT_API_URL", None)
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+SHARED_SAMPLES = ROOT.parent / "shared" / "samples"
+
+
+def answer_key(stem: str) -> dict[str, Any]:
+    """The hand-checked answer key of a real sample."""
+    path = SAMPLES / "expected" / f"{stem}.json"
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One ephemeral Prefect backend for every flow test."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
