@@ -118,7 +118,9 @@ def process_file(
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
-        return _failed(path, ErrorCode.UNREADABLE, f"cannot read the file: {exc}", started)
+        return _failed(
+            path, ErrorCode.UNREADABLE, f"cannot read the file: {exc}", started
+        )
     if not force and _is_current(target, digest):
         return FileOutcome(
             file=str(path),
@@ -183,7 +185,9 @@ def write_summary(summary: BatchSummary, out_dir: Path) -> Path:
 def write_json_atomic(target: Path, payload: object) -> None:
     """Write JSON via a temporary file and a rename, so readers never see half a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(payload, handle, ensure_ascii=False, indent=1)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from extractors.report import Check, CheckStatus, Suggestion, TableValues
+from extractors.report import Check, CheckStatus, Rule, Suggestion, TableValues
 from extractors.template.specs import REQUEST_COLUMNS, REVIEW_FIELDS, REVIEW_LITIGATION
 from extractors.textnorm import fold
 
@@ -22,14 +22,19 @@ Tables = dict[str, TableValues]
 APPLICANT_COLUMNS = tuple(c.key for c in REQUEST_COLUMNS if c.key != "total")
 REQUEST_FIELDS = tuple(c.key for c in REQUEST_COLUMNS)
 # Result rows （一）…（六） are every row between the carried-over row and the total.
-_NOT_RESULT_ROWS = {"new_received", "carried_over", "result_total", "carried_to_next_year"}
+_NOT_RESULT_ROWS = {
+    "new_received",
+    "carried_over",
+    "result_total",
+    "carried_to_next_year",
+}
 
 
 @dataclass(frozen=True)
 class Equation:
     """`sum(left) == sum(right)`, named by rule and scope."""
 
-    rule: str
+    rule: Rule
     scope: str
     left: tuple[Term, ...]
     right: tuple[Term, ...]
@@ -208,14 +213,14 @@ def _check_equation(eq: Equation, tables: Tables) -> Check:
     left, right = _sum(eq.left, tables), _sum(eq.right, tables)
     if left is None or right is None:
         return Check(
-            rule=eq.rule,  # type: ignore[arg-type]
+            rule=eq.rule,
             scope=eq.scope,
             status=CheckStatus.SKIPPED,
             message=f"{eq.description}: cells not printed",
         )
     status = CheckStatus.PASS if abs(left - right) < 1e-6 else CheckStatus.FAIL
     return Check(
-        rule=eq.rule,  # type: ignore[arg-type]
+        rule=eq.rule,
         scope=eq.scope,
         status=status,
         expected=left,
@@ -237,9 +242,7 @@ def _sum(terms: Iterable[Term], tables: Tables) -> int | float | None:
     return total if present else None
 
 
-def _suggest(
-    eq: Equation, tables: Tables, unreadable: set[Term]
-) -> Suggestion | None:
+def _suggest(eq: Equation, tables: Tables, unreadable: set[Term]) -> Suggestion | None:
     doubtful = [t for t in (*eq.left, *eq.right) if t in unreadable]
     if len(doubtful) != 1:
         return None

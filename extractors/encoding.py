@@ -38,7 +38,9 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
             continue
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
-        raise DocumentLoadError(ErrorCode.WRONG_ENCODING, "cannot tell the text encoding")
+        raise DocumentLoadError(
+            ErrorCode.WRONG_ENCODING, "cannot tell the text encoding"
+        )
     return str(best), best.encoding
 
 

@@ -24,7 +24,14 @@ UNKNOWN = "unknown"
 MIN_CATEGORY_SCORE = 2
 
 LEVEL1_LEXICON: dict[str, dict[str, int]] = {
-    "overall": {"总体": 3, "概述": 3, "概况": 3, "基本情况": 3, "总体情况": 3, "综述": 3},
+    "overall": {
+        "总体": 3,
+        "概述": 3,
+        "概况": 3,
+        "基本情况": 3,
+        "总体情况": 3,
+        "综述": 3,
+    },
     "active_disclosure_stats": {"主动公开": 2, "政府信息": 1, "主动": 1},
     "requests_stats": {"收到": 2, "处理": 1, "申请": 2, "依申请": 1},
     "review_litigation_stats": {"行政复议": 3, "行政诉讼": 3, "复议": 2, "诉讼": 2},

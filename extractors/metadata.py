@@ -40,7 +40,9 @@ def find_metadata(document: Document) -> ReportMeta:
     if issuer is None:
         issuer = _author(document)
     region = region_of(issuer) if issuer else None
-    return ReportMeta(title=title, issuer=issuer, region=region, year=_year(title, document))
+    return ReportMeta(
+        title=title, issuer=issuer, region=region, year=_year(title, document)
+    )
 
 
 def find_title(document: Document) -> str | None:

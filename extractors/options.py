@@ -15,10 +15,12 @@ class ReaderOptions(BaseModel):
     """How readers treat their input."""
 
     max_file_bytes: int = Field(
-        default=DEFAULT_MAX_FILE_BYTES, description="Files larger than this are rejected."
+        default=DEFAULT_MAX_FILE_BYTES,
+        description="Files larger than this are rejected.",
     )
     max_pages: int = Field(
-        default=DEFAULT_MAX_PAGES, description="Paged files with more pages are rejected."
+        default=DEFAULT_MAX_PAGES,
+        description="Paged files with more pages are rejected.",
     )
 
     @field_validator("max_file_bytes", "max_pages")
@@ -49,4 +51,6 @@ class Settings(BaseSettings):
 
     def reader_options(self) -> ReaderOptions:
         """The reader options these settings ask for."""
-        return ReaderOptions(max_file_bytes=self.max_file_bytes, max_pages=self.max_pages)
+        return ReaderOptions(
+            max_file_bytes=self.max_file_bytes, max_pages=self.max_pages
+        )

@@ -25,7 +25,10 @@ MAX_LEVEL3_CHARS = 24
 _LEVEL_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
     (1, re.compile(r"^第?[一二三四五六七八九十]+[、.,，．]")),
     (2, re.compile(r"^[(（][一二三四五六七八九十]+[)）][、.．]?")),
-    (3, re.compile(r"^(?:\d+[.、．)）](?!\d)|[一二三四五六七八九十]+是|[(（]\d+[)）])")),
+    (
+        3,
+        re.compile(r"^(?:\d+[.、．)）](?!\d)|[一二三四五六七八九十]+是|[(（]\d+[)）])"),
+    ),
 ]
 _SENTENCE_END = re.compile(r"[。；;！!]|[:：](?=.)")
 _TITLE_WORDS = ("年度报告", "工作报告", "年报")
@@ -114,4 +117,3 @@ def _display_number(number: str) -> str:
 
 def _append_text(section: Section, text: str) -> None:
     section.text = f"{section.text}\n{text}" if section.text else text
-

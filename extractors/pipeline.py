@@ -20,11 +20,14 @@ from extractors.options import ReaderOptions
 from extractors.outline import find_sections
 from extractors.readers import read_document
 from extractors.report import (
+    Check,
     ErrorItem,
     Finding,
     Report,
     ReportMeta,
+    Section,
     Status,
+    Suggestion,
     TableOut,
 )
 from extractors.template.mapper import MappedTables, map_tables
@@ -66,21 +69,26 @@ def build_report(document: Document) -> Report:
     report.warnings.extend(
         Finding(code=w.code, message=w.message, page=w.page) for w in document.warnings
     )
-    sections = _stage(report, "outline", lambda: find_sections(document), [])
+    no_sections: list[Section] = []
+    sections = _stage(report, "outline", lambda: find_sections(document), no_sections)
     mapped = _stage(report, "template", lambda: map_tables(document), MappedTables())
     meta = _stage(report, "metadata", lambda: find_metadata(document), ReportMeta())
     report.sections = sections
     report.report = meta
     _apply_mapping(report, document, mapped)
+    no_checks: tuple[list[Check], list[Suggestion]] = ([], [])
     checks = _stage(
         report,
         "checks",
         lambda: check_report(
-            {"requests": report.requests, "review_litigation": report.review_litigation},
+            {
+                "requests": report.requests,
+                "review_litigation": report.review_litigation,
+            },
             document.text,
             mapped.unreadable,
         ),
-        ([], []),
+        no_checks,
     )
     report.checks, report.suggestions = checks
     _note_not_a_report(report, mapped)

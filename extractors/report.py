@@ -13,6 +13,7 @@ SCHEMA_VERSION = "1.0.0"
 
 # Row key → field → number or null: flat, dotted row keys so loaders read them as they are.
 TableValues = dict[str, dict[str, int | float | None]]
+Rule = Literal["R1", "R2", "R3", "R4", "S1", "S2"]
 
 
 class Status(str, Enum):
@@ -36,7 +37,9 @@ class Finding(BaseModel):
 
     code: str
     message: str
-    where: str | None = Field(default=None, description="Scope, e.g. requests.disclosed")
+    where: str | None = Field(
+        default=None, description="Scope, e.g. requests.disclosed"
+    )
     page: int | None = None
 
 
@@ -69,7 +72,7 @@ class CellRecord(BaseModel):
 class Check(BaseModel):
     """One consistency check (TEMPLATE.md §4)."""
 
-    rule: Literal["R1", "R2", "R3", "R4", "S1", "S2"]
+    rule: Rule
     scope: str
     status: CheckStatus
     expected: int | float | None = None

@@ -66,7 +66,8 @@ def sniff_format(data: bytes, name: str = "") -> InputFormat:
         return _sniff_zip(data)
     if _looks_binary(data[:4096]):
         raise DocumentLoadError(
-            ErrorCode.UNSUPPORTED_TYPE, "binary content that is no PDF, Word or image file"
+            ErrorCode.UNSUPPORTED_TYPE,
+            "binary content that is no PDF, Word or image file",
         )
     if _looks_like_html(data[:_HTML_MARKER_WINDOW]):
         return InputFormat.HTML
@@ -88,7 +89,9 @@ def _sniff_zip(data: bytes) -> InputFormat:
     try:
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     except zipfile.BadZipFile as exc:
-        raise DocumentLoadError(ErrorCode.CORRUPT, f"broken ZIP container: {exc}") from exc
+        raise DocumentLoadError(
+            ErrorCode.CORRUPT, f"broken ZIP container: {exc}"
+        ) from exc
     if "word/document.xml" in names:
         return InputFormat.DOCX
     raise DocumentLoadError(

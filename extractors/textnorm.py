@@ -9,7 +9,9 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Scrape artifacts that stand for lost spaces (`一、总体公开情况?`) and invisible marks.
 _ARTIFACTS = re.compile(r"[?？\u200b\u200c\u200d\u2060\ufeff]")
 _SPACE = re.compile(r"[\s\u3000\xa0]+")
-_PUNCT = re.compile(r"[\"'“”‘’《》〈〉「」『』【】\[\]<>:：;；,，。.、!！/／\\|·•…\-—_~*#]")
+_PUNCT = re.compile(
+    r"[\"'“”‘’《》〈〉「」『』【】\[\]<>:：;；,，。.、!！/／\\|·•…\-—_~*#]"
+)
 _PAREN_NOTE = re.compile(r"[(（][^()（）]*[)）]")
 _NUMERALS = "一二三四五六七八九十"
 # Numbering of headings and table labels: 一、 第一、 （一） (一) 1. 1、 1） 一是

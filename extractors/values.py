@@ -95,7 +95,9 @@ def _amount(text: str, raw: str) -> CellValue:
     number, unit = float(match.group(1)), match.group(2)
     if unit == "元":
         return CellValue(
-            _tidy(number / YUAN_PER_WAN), raw, note=f"converted from {number:g} 元 to 万元"
+            _tidy(number / YUAN_PER_WAN),
+            raw,
+            note=f"converted from {number:g} 元 to 万元",
         )
     return CellValue(_tidy(number), raw)
 

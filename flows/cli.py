@@ -78,7 +78,9 @@ def _extract(args: argparse.Namespace) -> int:
         task = progress.add_task("", total=len(inputs))
         for path in inputs:
             progress.update(task, description=path.name)
-            summary.files.append(process_file(path, args.out, names[path], args.force, options))
+            summary.files.append(
+                process_file(path, args.out, names[path], args.force, options)
+            )
             progress.advance(task)
     write_summary(summary, args.out)
     _print_summary(summary)
@@ -104,8 +106,17 @@ def _schema(args: argparse.Namespace) -> int:
 
 def _print_summary(summary: BatchSummary) -> None:
     table = Table(title="nianbao summary", show_lines=False)
-    for column in ("file", "outcome", "status", "template", "tables", "cells",
-                   "failed checks", "warnings", "error"):
+    for column in (
+        "file",
+        "outcome",
+        "status",
+        "template",
+        "tables",
+        "cells",
+        "failed checks",
+        "warnings",
+        "error",
+    ):
         table.add_column(column)
     for f in summary.files:
         table.add_row(

@@ -7,7 +7,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import wait
-from prefect.states import State
+from prefect.client.schemas.objects import State
 
 from extractors.batch import (
     BatchSummary,
@@ -22,13 +22,17 @@ from extractors.errors import ErrorCode
 
 
 @task(name="extract-file", task_run_name="extract-{path.name}")
-def extract_file(path: Path, out_dir: Path, output_name: str, force: bool) -> FileOutcome:
+def extract_file(
+    path: Path, out_dir: Path, output_name: str, force: bool
+) -> FileOutcome:
     """Extract one document and write its JSON (bad input is an outcome, not a crash)."""
     return process_file(path, out_dir, output_name, force)
 
 
 @flow(name="extract-report", log_prints=True)
-def extract_report(path: str, out_dir: str = "output", force: bool = False) -> FileOutcome:
+def extract_report(
+    path: str, out_dir: str = "output", force: bool = False
+) -> FileOutcome:
     """One report file to its JSON in ``out_dir``."""
     source = Path(path)
     return extract_file(source, Path(out_dir), f"{source.stem}.json", force)
@@ -49,9 +53,7 @@ def process_backlog(
     futures = [extract_file.submit(p, target, names[p], force) for p in inputs]
     wait(futures)
     summary = BatchSummary(
-        files=[
-            _outcome(p, f.state) for p, f in zip(inputs, futures, strict=True)
-        ]
+        files=[_outcome(p, f.state) for p, f in zip(inputs, futures, strict=True)]
     )
     write_summary(summary, target)
     _publish(summary)

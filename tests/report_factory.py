@@ -26,7 +26,11 @@ REQUEST_COLUMNS = [*APPLICANTS, "total"]
 # (row key, group label printed in a merged cell or None, row label as printed)
 RESULT_ROWS_BEFORE_OTHER: list[tuple[str, str | None, str]] = [
     ("disclosed", None, "（一）予以公开"),
-    ("partially_disclosed", None, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
+    (
+        "partially_disclosed",
+        None,
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+    ),
     ("withheld.state_secret", "（三）不予公开", "1.属于国家秘密"),
     ("withheld.prohibited_by_law", "（三）不予公开", "2.其他法律行政法规禁止公开"),
     ("withheld.three_safeties_one_stability", "（三）不予公开", "3.危及“三安全一稳定”"),
@@ -90,14 +94,22 @@ ACTIVE_2019 = [
         ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"],
         [
             ("rules", "规章", ["made", "published", "total_public"]),
-            ("normative_documents", "规范性文件", ["made", "published", "total_public"]),
+            (
+                "normative_documents",
+                "规范性文件",
+                ["made", "published", "total_public"],
+            ),
         ],
     ),
     (
         "第二十条第（五）项",
         ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
         [
-            ("administrative_license", "行政许可", ["prev_items", "change", "decisions"]),
+            (
+                "administrative_license",
+                "行政许可",
+                ["prev_items", "change", "decisions"],
+            ),
             (
                 "other_management_services",
                 "其他对外管理服务事项",
@@ -109,8 +121,16 @@ ACTIVE_2019 = [
         "第二十条第（六）项",
         ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
         [
-            ("administrative_penalty", "行政处罚", ["prev_items", "change", "decisions"]),
-            ("administrative_coercion", "行政强制", ["prev_items", "change", "decisions"]),
+            (
+                "administrative_penalty",
+                "行政处罚",
+                ["prev_items", "change", "decisions"],
+            ),
+            (
+                "administrative_coercion",
+                "行政强制",
+                ["prev_items", "change", "decisions"],
+            ),
         ],
     ),
     (
@@ -130,7 +150,11 @@ ACTIVE_2021 = [
         ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
         [
             ("rules", "规章", ["issued", "repealed", "in_force"]),
-            ("normative_documents", "行政规范性文件", ["issued", "repealed", "in_force"]),
+            (
+                "normative_documents",
+                "行政规范性文件",
+                ["issued", "repealed", "in_force"],
+            ),
         ],
     ),
     (
@@ -298,7 +322,7 @@ def to_text(report: MadeUpReport) -> str:
     headings = dict(report.level1)
     l1 = list(headings)
     lines.append(l1[0])
-    for (heading, category) in report.level2:
+    for heading, category in report.level2:
         lines.append(heading)
         lines.append(body.get(category, "有关工作稳步推进。"))
     lines.append(l1[1])
@@ -310,12 +334,23 @@ def to_text(report: MadeUpReport) -> str:
             values = report.active_disclosure[key]
             lines.append(_pipe([label, *(format_value(values[f], f) for f in fields)]))
     lines.append(l1[2])
-    lines.append(_pipe(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"]))
+    lines.append(
+        _pipe(
+            [
+                "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+                "申请人情况",
+            ]
+        )
+    )
     lines.append(_pipe(["自然人", "法人或其他组织", "总计"]))
-    lines.append(_pipe(["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]))
+    lines.append(
+        _pipe(["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"])
+    )
     for key, labels in _request_labels(report.requests_template):
         values = report.requests[key]
-        lines.append(_pipe([*labels, *(format_value(values[c]) for c in REQUEST_COLUMNS)]))
+        lines.append(
+            _pipe([*labels, *(format_value(values[c]) for c in REQUEST_COLUMNS)])
+        )
     lines.append(l1[3])
     lines.append(_pipe(["行政复议", "行政诉讼"]))
     lines.append(_pipe([*REVIEW_FIELD_LABELS, "未经复议直接起诉", "复议后起诉"]))

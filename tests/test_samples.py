@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from conftest import SAMPLES, answer_key
+
 from extractors.pipeline import extract
 from extractors.report import CheckStatus, Report
 
@@ -58,10 +58,18 @@ def test_text_sample_checks_say_what_is_true(text_report: Report) -> None:
     assert failing == {"requests.commercial_enterprise", "requests.other_org"}
     assert len(r1) == 7
     assert all(c.status is CheckStatus.PASS for s, c in r1.items() if s not in failing)
-    assert (r1["requests.commercial_enterprise"].expected, r1["requests.commercial_enterprise"].actual) == (1, 0)
-    assert (r1["requests.other_org"].expected, r1["requests.other_org"].actual) == (0, 1)
+    assert (
+        r1["requests.commercial_enterprise"].expected,
+        r1["requests.commercial_enterprise"].actual,
+    ) == (1, 0)
+    assert (r1["requests.other_org"].expected, r1["requests.other_org"].actual) == (
+        0,
+        1,
+    )
     s1 = [c for c in text_report.checks if c.rule == "S1"]
-    assert [(c.status, c.expected, c.actual) for c in s1] == [(CheckStatus.FAIL, 59, 148)]
+    assert [(c.status, c.expected, c.actual) for c in s1] == [
+        (CheckStatus.FAIL, 59, 148)
+    ]
     others = [c for c in text_report.checks if c.rule in {"R2", "R3", "R4"}]
     assert others and all(c.status is CheckStatus.PASS for c in others)
 
@@ -74,12 +82,16 @@ def test_text_sample_issuer_is_not_the_injected_spam(text_report: Report) -> Non
 
 def test_text_sample_provenance_keeps_raw_text(text_report: Report) -> None:
     cell = next(
-        c for c in text_report.cells
+        c
+        for c in text_report.cells
         if c.row == "new_received" and c.column == "commercial_enterprise"
     )
     assert (cell.value, cell.raw) == (1, "?1")
     assert text_report.tables[cell.source_table].kind == "requests"
     key = answer_key(TEXT_SAMPLE)
-    printed = sum(len(f) for t in ("active_disclosure", "requests", "review_litigation")
-                  for f in key[t].values())
+    printed = sum(
+        len(f)
+        for t in ("active_disclosure", "requests", "review_litigation")
+        for f in key[t].values()
+    )
     assert len(text_report.cells) == printed

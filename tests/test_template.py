@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from report_factory import MadeUpReport, make_report, to_text
 
 from extractors.pipeline import extract
 from extractors.report import CheckStatus, Report
-from report_factory import MadeUpReport, make_report, to_text
 
 
 def run_text(tmp_path: Path, made: MadeUpReport, encoding: str = "utf-8") -> Report:
@@ -25,8 +25,12 @@ def assert_values(report: Report, made: MadeUpReport) -> None:
 
 @pytest.mark.parametrize(
     ("active", "requests", "template"),
-    [("2019", "2019", "2019"), ("2021", "2021", "2021"), ("2019", "2021", "mixed"),
-     ("2021", "2019", "mixed")],
+    [
+        ("2019", "2019", "2019"),
+        ("2021", "2021", "2021"),
+        ("2019", "2021", "mixed"),
+        ("2021", "2019", "mixed"),
+    ],
 )
 def test_every_value_in_each_format(
     tmp_path: Path, active: str, requests: str, template: str
@@ -68,25 +72,37 @@ def test_gbk_encoded_text(tmp_path: Path) -> None:
 def test_blanks_are_null_and_count_as_zero_in_checks(tmp_path: Path) -> None:
     made = make_report("2019", "2019", seed=5)
     made.review_litigation["litigation_after_review"] = {
-        "maintained": 3, "corrected": None, "other": 1, "pending": None, "total": 4,
+        "maintained": 3,
+        "corrected": None,
+        "other": 1,
+        "pending": None,
+        "total": 4,
     }
-    made.requests["withheld.state_secret"] = dict.fromkeys(made.requests["disclosed"], 0)
+    made.requests["withheld.state_secret"] = dict.fromkeys(
+        made.requests["disclosed"], 0
+    )
     made.requests["withheld.state_secret"]["research_institution"] = None
     report = run_text(tmp_path, made)
     assert_values(report, made)
-    r4 = next(c for c in report.checks
-              if c.rule == "R4" and c.scope == "review_litigation.litigation_after_review")
+    r4 = next(
+        c
+        for c in report.checks
+        if c.rule == "R4" and c.scope == "review_litigation.litigation_after_review"
+    )
     assert r4.status is CheckStatus.PASS
 
 
 def test_deliberate_inconsistencies_fail_exactly_their_checks(tmp_path: Path) -> None:
     made = make_report("2021", "2021", seed=9)
-    made.requests["disclosed"]["total"] = int(made.requests["disclosed"]["total"] or 0) + 1
+    made.requests["disclosed"]["total"] = (
+        int(made.requests["disclosed"]["total"] or 0) + 1
+    )
     made.review_litigation["review"]["total"] = 999
     made.requests["carried_to_next_year"]["legal_service_org"] = 50
-    made.requests["carried_to_next_year"]["total"] = (
-        sum(int(made.requests["carried_to_next_year"][c] or 0)
-            for c in made.requests["carried_to_next_year"] if c != "total")
+    made.requests["carried_to_next_year"]["total"] = sum(
+        int(made.requests["carried_to_next_year"][c] or 0)
+        for c in made.requests["carried_to_next_year"]
+        if c != "total"
     )
     made.narrative_received = 12345
     report = run_text(tmp_path, made)
@@ -110,7 +126,10 @@ def test_renamed_headings_keep_their_categories(tmp_path: Path) -> None:
         ("一、概述", "overall"),
         ("二、主动公开政府信息情况", "active_disclosure_stats"),
         ("三、收到和处理政府信息公开申请情况", "requests_stats"),
-        ("四、因政府信息公开工作被申请行政复议、提起行政诉讼情况", "review_litigation_stats"),
+        (
+            "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+            "review_litigation_stats",
+        ),
         ("五、政府信息公开工作存在的不足及改进措施", "problems_improvements"),
         ("六、其他需要报告的事项", "other_matters"),
     ]
@@ -130,7 +149,9 @@ def test_renamed_headings_keep_their_categories(tmp_path: Path) -> None:
 
 
 def test_region_and_title_from_the_title_line(tmp_path: Path) -> None:
-    made = make_report("2019", "2019", seed=4, issuer="鞍山市人民政府", region="鞍山市", year=2020)
+    made = make_report(
+        "2019", "2019", seed=4, issuer="鞍山市人民政府", region="鞍山市", year=2020
+    )
     report = run_text(tmp_path, made)
     assert report.report.title == "鞍山市人民政府2020年政府信息公开工作年度报告"
     assert report.report.issuer == "鞍山市人民政府"

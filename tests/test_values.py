@@ -25,7 +25,9 @@ from extractors.values import ValueKind, is_value_text, normalize_value
         ("96171.6", ValueKind.AMOUNT, 96171.6),
     ],
 )
-def test_normalize_reads_printed_figures(raw: str, kind: ValueKind, value: float) -> None:
+def test_normalize_reads_printed_figures(
+    raw: str, kind: ValueKind, value: float
+) -> None:
     read = normalize_value(raw, kind)
     assert read.value == value
     assert read.raw == raw

@@ -38,7 +38,9 @@ def read_document(path: Path, options: ReaderOptions | None = None) -> Document:
     except IsADirectoryError as exc:
         raise DocumentLoadError(ErrorCode.UNREADABLE, f"{path} is a directory") from exc
     except OSError as exc:
-        raise DocumentLoadError(ErrorCode.UNREADABLE, f"cannot read {path}: {exc}") from exc
+        raise DocumentLoadError(
+            ErrorCode.UNREADABLE, f"cannot read {path}: {exc}"
+        ) from exc
     if len(data) > options.max_file_bytes:
         raise DocumentLoadError(
             ErrorCode.TOO_LARGE,

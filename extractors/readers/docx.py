@@ -210,7 +210,11 @@ def table_to_cells(tbl: etree._Element) -> tuple[list[TableCell], int, int]:
                 cell = cells[above]
                 cells[above] = cell.model_copy(update={"row_span": cell.row_span + 1})
                 still_open[col] = above
-            elif _prop(tc, "tcPr", "hMerge") == "continue" and cells and cells[-1].row == r:
+            elif (
+                _prop(tc, "tcPr", "hMerge") == "continue"
+                and cells
+                and cells[-1].row == r
+            ):
                 # Legacy horizontal merge: this cell widens the one to its left.
                 last = cells[-1]
                 cells[-1] = last.model_copy(update={"col_span": last.col_span + span})

@@ -16,7 +16,9 @@ from extractors.document import TableCell
 MAX_COL_SPAN = 1000
 MAX_ROW_SPAN = 65534
 
-_CJK = r"[\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
+_CJK = (
+    r"[\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
+)
 # Markup wraps long lines (Word's HTML export at ~76 columns, mid-sentence); a browser
 # shows no gap inside Chinese text, so a line break next to a CJK character is dropped.
 _WRAP_NEAR_CJK = re.compile(rf"(?<={_CJK})[ \t\r\f]*\n\s*|\s*\n[ \t\r\f]*(?={_CJK})")
@@ -70,7 +72,9 @@ def rows_to_cells(rows: list[list[RawCell]]) -> tuple[list[TableCell], int, int]
         for raw in row:
             while (r, col) in covered:
                 col += 1
-            row_span = n_rows - r if raw.row_span <= 0 else min(raw.row_span, n_rows - r)
+            row_span = (
+                n_rows - r if raw.row_span <= 0 else min(raw.row_span, n_rows - r)
+            )
             col_span = 1
             while col_span < raw.col_span and (r, col + col_span) not in covered:
                 col_span += 1

@@ -59,8 +59,13 @@ _CHROME_WORD = re.compile(
 # A "chrome" wrapper holding over half the page's text is the content, misnamed.
 _CHROME_MAX_TEXT_SHARE = 0.5
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|bolder|[6-9]00)", re.IGNORECASE)
-_NORMAL_STYLE = re.compile(r"font-weight\s*:\s*(normal|lighter|[1-5]00)", re.IGNORECASE)
+# Not Word's `mso-bidi-font-weight:normal`, which concerns right-to-left scripts only.
+_BOLD_STYLE = re.compile(
+    r"(?<![-\w])font-weight\s*:\s*(bold|bolder|[6-9]00)", re.IGNORECASE
+)
+_NORMAL_STYLE = re.compile(
+    r"(?<![-\w])font-weight\s*:\s*(normal|lighter|[1-5]00)", re.IGNORECASE
+)
 # Deeper nesting comes from unclosed tags in broken pages; below it text is read flat.
 _MAX_DEPTH = 200
 _TITLE_SEPARATORS = re.compile(r"\s*[-_|—–]+\s*")

@@ -56,4 +56,6 @@ def refuse_ole(data: bytes) -> None:
         raise DocumentLoadError(ErrorCode.CORRUPT, "truncated Word 97–2003 file")
     flags = int.from_bytes(fib[_FIB_FLAGS_OFFSET : _FIB_FLAGS_OFFSET + 2], "little")
     if flags & (_FIB_ENCRYPTED | _FIB_OBFUSCATED):
-        raise DocumentLoadError(ErrorCode.ENCRYPTED, "the Word file is password-protected")
+        raise DocumentLoadError(
+            ErrorCode.ENCRYPTED, "the Word file is password-protected"
+        )

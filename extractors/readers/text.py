@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 
-from extractors.document import Document, Table, TextBlock, cells_from_rows
+from extractors.document import Document, InputFormat, Table, TextBlock, cells_from_rows
 from extractors.encoding import decode_text
 from extractors.readers.base import Reader
-from extractors.document import InputFormat
 
 _ROW_START = re.compile(r"^\|")
 _ROW_CONTINUATION = re.compile(r"^[ \t\u3000]+\|")

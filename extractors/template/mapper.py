@@ -108,13 +108,13 @@ def read_rows(table: Table) -> list[RowReading]:
 def classify_table(table: Table) -> TableKind | None:
     """Which of the three statistics tables a grid is, if any."""
     keys = {label_key(c.text) for c in table.cells if _is_label(c)}
-    best: tuple[int, TableKind | None] = (0, None)
-    for kind, versions in SPECS.items():
-        rows = max(len(_matched_keys(spec, keys)) for spec in versions.values())
-        markers = sum(1 for m in KIND_MARKERS[kind] if any(m in k for k in keys))
-        best = max(best, (rows + markers, kind), key=lambda pair: pair[0])
-    score, kind = best
-    return kind if score >= MIN_KIND_SCORE else None
+    scores = {
+        kind: max(len(_matched_keys(spec, keys)) for spec in versions.values())
+        + sum(1 for m in KIND_MARKERS[kind] if any(m in k for k in keys))
+        for kind, versions in SPECS.items()
+    }
+    best = max(scores, key=lambda kind: scores[kind])
+    return best if scores[best] >= MIN_KIND_SCORE else None
 
 
 def detect_template(

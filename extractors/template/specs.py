@@ -75,7 +75,11 @@ ACTIVE_DISCLOSURE_2019 = TableSpec(
     template=TemplateVersion.V2019,
     rows=(
         RowSpec("rules", ("规章",), ("made", "published", "total_public")),
-        RowSpec("normative_documents", ("规范性文件",), ("made", "published", "total_public")),
+        RowSpec(
+            "normative_documents",
+            ("规范性文件",),
+            ("made", "published", "total_public"),
+        ),
         RowSpec("administrative_license", ("行政许可",), _ITEMS_2019),
         RowSpec(
             "other_management_services",
@@ -151,7 +155,9 @@ _REQUEST_ROWS_BEFORE_OTHER = (
         "withheld.prohibited_by_law",
         ("其他法律行政法规禁止公开", "法律行政法规禁止公开"),
     ),
-    RowSpec("withheld.three_safeties_one_stability", ("危及三安全一稳定", "三安全一稳定")),
+    RowSpec(
+        "withheld.three_safeties_one_stability", ("危及三安全一稳定", "三安全一稳定")
+    ),
     RowSpec("withheld.third_party_rights", ("保护第三方合法权益", "第三方合法权益")),
     RowSpec("withheld.internal_affairs", ("属于三类内部事务信息", "内部事务信息")),
     RowSpec("withheld.process_information", ("属于四类过程性信息", "过程性信息")),
@@ -233,7 +239,14 @@ REVIEW_LITIGATION = TableSpec(
         RowSpec("litigation_after_review", ("复议后起诉",)),
     ),
     columns=REVIEW_FIELDS,
-    markers=("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", "结果维持", "尚未审结"),
+    markers=(
+        "行政复议",
+        "行政诉讼",
+        "未经复议直接起诉",
+        "复议后起诉",
+        "结果维持",
+        "尚未审结",
+    ),
     template_follows=TableKind.REQUESTS,
 )
 
