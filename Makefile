@@ -14,12 +14,14 @@ run: install
 	.venv/bin/nianbao extract samples/ --out output/
 
 test: install
+	$(MAKE) --no-print-directory lint
 	.venv/bin/python -m pytest -q
 
 lint:
 	.venv/bin/ruff check extractors flows tests bench
 	.venv/bin/ruff format --check extractors flows tests bench
 	.venv/bin/mypy
+
 
 bench:
 	.venv/bin/python bench/run.py

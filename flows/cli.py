@@ -105,35 +105,32 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _print_summary(summary: BatchSummary) -> None:
-    table = Table(title="nianbao summary", show_lines=False)
-    for column in (
-        "file",
-        "outcome",
-        "status",
-        "template",
-        "tables",
-        "cells",
-        "failed checks",
-        "warnings",
-        "error",
-    ):
+    table = Table(title="nianbao summary")
+    for column in ("file", "outcome", "status", "template", "tables", "cells"):
         table.add_column(column)
+    table.add_column("failed checks", justify="right")
+    table.add_column("warnings", justify="right")
     for f in summary.files:
         table.add_row(
             Path(f.file).name,
             f.outcome.value,
-            f.status or "",
+            f.status or f.error_code or "",
             f.template or "",
             str(f.tables_found),
             str(f.cells),
-            "\n".join(f.failed_checks) or "-",
+            str(len(f.failed_checks)),
             str(f.warnings),
-            f"{f.error_code}: {f.message}" if f.error_code else f.message,
         )
     _console.print(table)
-    _console.print(
-        " ".join(f"{k}={v}" for k, v in summary.counts.items()), style="bold"
-    )
+    for f in summary.files:
+        if f.error_code:
+            _console.print(
+                f"[red]{Path(f.file).name}: {f.error_code}[/red] {f.message}"
+            )
+        elif f.failed_checks:
+            _console.print(f"{Path(f.file).name}: failed " + ", ".join(f.failed_checks))
+    counts = " ".join(f"{k}={v}" for k, v in summary.counts.items())
+    _console.print(counts, style="bold")
 
 
 if __name__ == "__main__":

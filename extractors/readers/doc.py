@@ -28,8 +28,8 @@ _log = logging.getLogger(__name__)
 # A first run builds LibreOffice's profile (~5 s on 2 cores); a 30-page report converts
 # in ~3 s. Two minutes leaves room for a loaded machine and still ends a hung convert.
 DEFAULT_CONVERT_TIMEOUT_S = 120.0
-_SOFFICE_NAMES = ("soffice", "libreoffice")
-_SOFFICE_PATHS = (
+SOFFICE_NAMES = ("soffice", "libreoffice")
+SOFFICE_PATHS = (
     "/usr/lib/libreoffice/program/soffice",
     "/opt/libreoffice/program/soffice",
     "/Applications/LibreOffice.app/Contents/MacOS/soffice",
@@ -49,6 +49,8 @@ class DocReader(Reader):
 
     formats = (InputFormat.DOC,)
     timeout_s: float = DEFAULT_CONVERT_TIMEOUT_S
+    soffice_names: tuple[str, ...] = SOFFICE_NAMES
+    soffice_paths: tuple[str, ...] = SOFFICE_PATHS
 
     def read(self) -> Document:
         """Convert, then read the .docx.
@@ -63,7 +65,7 @@ class DocReader(Reader):
         """
         if self.data.startswith(OLE_MAGIC):
             refuse_ole(self.data)
-        soffice = find_soffice()
+        soffice = find_soffice(self.soffice_names, self.soffice_paths)
         if soffice is None:
             raise DocumentLoadError(ErrorCode.MISSING_DEPENDENCY, _INSTALL_HINT)
         suffix = ".rtf" if self.data.lstrip().startswith(b"{\\rtf") else ".doc"
@@ -72,13 +74,20 @@ class DocReader(Reader):
         return document
 
 
-def find_soffice() -> str | None:
-    """The LibreOffice executable, or None when it is not installed."""
-    for name in _SOFFICE_NAMES:
+def find_soffice(
+    names: tuple[str, ...] = SOFFICE_NAMES, paths: tuple[str, ...] = SOFFICE_PATHS
+) -> str | None:
+    """The LibreOffice executable, or None when it is not installed.
+
+    Args:
+        names: program names looked up on ``PATH``.
+        paths: install locations tried when none is on ``PATH``.
+    """
+    for name in names:
         found = shutil.which(name)
         if found:
             return found
-    return next((p for p in _SOFFICE_PATHS if os.access(p, os.X_OK)), None)
+    return next((p for p in paths if os.access(p, os.X_OK)), None)
 
 
 def convert_to_docx(data: bytes, suffix: str, soffice: str, timeout_s: float) -> bytes:
