@@ -6,8 +6,8 @@ from pathlib import Path
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.futures import wait
 from prefect.client.schemas.objects import State
+from prefect.futures import wait
 
 from extractors.batch import (
     BatchSummary,

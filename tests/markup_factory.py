@@ -67,15 +67,23 @@ def requests_rows(report: MadeUpReport) -> Rows:
     """Table 3 as printed: a 3x3 note block, groups spanning their rows."""
     rows: Rows = [
         [Cell(REQUESTS_NOTE, rowspan=3, colspan=3), Cell("申请人情况", colspan=7)],
-        [Cell("自然人", rowspan=2), Cell("法人或其他组织", colspan=5), Cell("总计", rowspan=2)],
+        [
+            Cell("自然人", rowspan=2),
+            Cell("法人或其他组织", colspan=5),
+            Cell("总计", rowspan=2),
+        ],
         [Cell(name) for name in ORGANIZATIONS],
     ]
 
     def values(key: str) -> list[Cell]:
         return [Cell(format_value(report.requests[key][c])) for c in REQUEST_COLUMNS]
 
-    rows.append([Cell("一、本年新收政府信息公开申请数量", colspan=3), *values("new_received")])
-    rows.append([Cell("二、上年结转政府信息公开申请数量", colspan=3), *values("carried_over")])
+    rows.append(
+        [Cell("一、本年新收政府信息公开申请数量", colspan=3), *values("new_received")]
+    )
+    rows.append(
+        [Cell("二、上年结转政府信息公开申请数量", colspan=3), *values("carried_over")]
+    )
     results = result_rows(report.requests_template)
     first = len(rows)
     previous: str | None = None
@@ -92,7 +100,9 @@ def requests_rows(report: MadeUpReport) -> Rows:
         rows.append([*row, *values(key)])
     rows.append([Cell("（七）总计", colspan=2), *values("result_total")])
     rows[first].insert(0, Cell("三、本年度办理结果", rowspan=len(rows) - first))
-    rows.append([Cell("四、结转下年度继续办理", colspan=3), *values("carried_to_next_year")])
+    rows.append(
+        [Cell("四、结转下年度继续办理", colspan=3), *values("carried_to_next_year")]
+    )
     return rows
 
 
@@ -143,7 +153,9 @@ def outline(report: MadeUpReport) -> list[tuple[str, int, str, Rows | None]]:
     return items
 
 
-def to_html(report: MadeUpReport, *, style: str = "plain", charset: str = "utf-8") -> str:
+def to_html(
+    report: MadeUpReport, *, style: str = "plain", charset: str = "utf-8"
+) -> str:
     """The report as a page; ``style`` is plain, word (Word export) or portal (layout
     table and site chrome around the content)."""
     word = style == "word"
@@ -347,5 +359,7 @@ def _docx_table(document: docx.document.Document, rows: Rows) -> None:
     for r, c, cell in place(rows):
         target = table.cell(r, c)
         if cell.rowspan > 1 or cell.colspan > 1:
-            target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+            target = target.merge(
+                table.cell(r + cell.rowspan - 1, c + cell.colspan - 1)
+            )
         target.text = cell.text

@@ -273,7 +273,8 @@ def _own_cells(tr: html.HtmlElement) -> list[html.HtmlElement]:
 
 
 def _raw_cells(tr: html.HtmlElement) -> list[RawCell]:
-    in_head = _tag(tr.getparent()) == "thead"
+    parent = tr.getparent()
+    in_head = parent is not None and _tag(parent) == "thead"
     return [
         RawCell(
             text=_cell_text(td),

@@ -49,7 +49,9 @@ def assert_canonical(report: Report, expected: MadeUpReport) -> None:
     assert [(s.level, s.category) for s in report.sections if s.level == 1] == [
         (1, category) for _, category in expected.level1
     ]
-    assert all(c.status.value == "pass" for c in report.checks if c.rule.startswith("R"))
+    assert all(
+        c.status.value == "pass" for c in report.checks if c.rule.startswith("R")
+    )
     assert report.status.value == "success"
 
 
@@ -72,7 +74,9 @@ def soffice_doc(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, MadeUpR
 
 
 @pytest.mark.parametrize(("active", "requests"), TEMPLATES)
-def test_every_canonical_value_is_read(tmp_path: Path, active: str, requests: str) -> None:
+def test_every_canonical_value_is_read(
+    tmp_path: Path, active: str, requests: str
+) -> None:
     expected = make_report(active, requests, seed=3)
     report = extract(to_docx(expected, tmp_path / "report.docx"))
     assert_canonical(report, expected)
@@ -84,7 +88,11 @@ def test_text_html_and_docx_give_the_same_report(tmp_path: Path) -> None:
     text.write_text(to_text(expected), encoding="utf-8")
     page = tmp_path / "report.html"
     page.write_bytes(html_bytes(expected, "gbk", style="word", declared="gb2312"))
-    reports = [extract(text), extract(page), extract(to_docx(expected, tmp_path / "r.docx"))]
+    reports = [
+        extract(text),
+        extract(page),
+        extract(to_docx(expected, tmp_path / "r.docx")),
+    ]
     assert [r.source.format.value for r in reports] == ["text", "html", "docx"]
     first = canonical(reports[0])
     assert first[:3] == (
@@ -142,7 +150,10 @@ def test_styles_order_and_bold(tmp_path: Path) -> None:
     word.save(str(path))
     document = read_document(path)
     items = document.items()
-    assert [type(i).__name__ for i in items] == ["TextBlock"] * 3 + ["Table", "TextBlock"]
+    assert [type(i).__name__ for i in items] == ["TextBlock"] * 3 + [
+        "Table",
+        "TextBlock",
+    ]
     first, second, third, table, last = items
     assert isinstance(table, Table) and table.grid() == [["行政许可", ""]]
     assert [b.heading_level for b in document.blocks] == [1, None, None, 2]
@@ -164,7 +175,10 @@ def test_a_password_protected_docx_is_refused(tmp_path: Path) -> None:
 def test_a_broken_docx_is_corrupt(tmp_path: Path) -> None:
     good = to_docx(make_report(), tmp_path / "good.docx").read_bytes()
     broken = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(broken, "w") as out:
+    with (
+        zipfile.ZipFile(io.BytesIO(good)) as source,
+        zipfile.ZipFile(broken, "w") as out,
+    ):
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "word/document.xml":
@@ -189,7 +203,9 @@ def test_an_empty_docx_warns(tmp_path: Path) -> None:
 
 
 @needs_soffice
-def test_a_doc_is_read_through_libreoffice(soffice_doc: tuple[Path, MadeUpReport]) -> None:
+def test_a_doc_is_read_through_libreoffice(
+    soffice_doc: tuple[Path, MadeUpReport],
+) -> None:
     path, expected = soffice_doc
     assert path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
     report = extract(path)
