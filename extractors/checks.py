@@ -169,16 +169,27 @@ def check_report(
     """
     unreadable_terms = {_term(s) for s in unreadable}
     checks: list[Check] = []
-    suggestions: list[Suggestion] = []
+    proposed: dict[str, list[Suggestion]] = {}
     for eq in consistency_equations(tables.get("requests", {}).keys()):
         check = _check_equation(eq, tables)
         checks.append(check)
         if check.status is CheckStatus.FAIL:
             suggestion = _suggest(eq, tables, unreadable_terms)
             if suggestion is not None:
-                suggestions.append(suggestion)
+                proposed.setdefault(suggestion.scope, []).append(suggestion)
     checks.extend(check_narrative(tables, narrative))
-    return checks, suggestions
+    return checks, [_agreed(s) for s in proposed.values() if _agrees(s)]
+
+
+def _agrees(suggestions: list[Suggestion]) -> bool:
+    # Several equations may determine one cell; a value is proposed only if they agree.
+    return len({s.value for s in suggestions}) == 1
+
+
+def _agreed(suggestions: list[Suggestion]) -> Suggestion:
+    first = suggestions[0]
+    rules = "; ".join(s.because for s in suggestions)
+    return Suggestion(scope=first.scope, value=first.value, because=rules)
 
 
 def check_narrative(tables: Tables, narrative: str) -> list[Check]:

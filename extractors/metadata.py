@@ -22,6 +22,12 @@ MAX_ISSUER_LINE_CHARS = 24
 _TITLE_END = re.compile(r"(?:年度报告|工作报告|年报)$")
 _QUOTED_TITLE = re.compile(r"《([^《》]{4,60}?(?:年度报告|工作报告|年报))》")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+# Site breadcrumbs end in 年度报告 too: 首页>政务公开>年度报告.
+_BREADCRUMB = re.compile(r"首页|当前位置|[>›»/]")
+_AFTER_YEAR = re.compile(
+    r"度?(.{2,30}?(?:政府|局|委员会|委|办公室|办公厅|厅|院|中心|管委会|区|县|市|旗))"
+    r"(?:政府信息公开|政务公开|信息公开)"
+)
 _AUTHOR = re.compile(r"本报告由(.{2,30}?)(?:根据|依据|按照|编制|负责)")
 _ORGAN_TAIL = re.compile(
     r"(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|政府办公厅|政府|办公室|办公厅)$"
@@ -50,7 +56,11 @@ def find_title(document: Document) -> str | None:
     blocks = [clean_text(b.text) for b in document.blocks[:TITLE_SEARCH_BLOCKS]]
     for i, text in enumerate(blocks):
         compact = fold(text)
-        if len(compact) <= MAX_TITLE_CHARS and _TITLE_END.search(compact):
+        if (
+            len(compact) <= MAX_TITLE_CHARS
+            and _TITLE_END.search(compact)
+            and not _BREADCRUMB.search(compact)
+        ):
             previous = fold(blocks[i - 1]) if i else ""
             # Cover pages split the title: 淮安市人民政府 / 2024年政府信息公开工作年度报告.
             if _YEAR.match(compact) and 0 < len(previous) <= MAX_ISSUER_LINE_CHARS:
@@ -64,11 +74,16 @@ def find_title(document: Document) -> str | None:
 
 
 def issuer_from_title(title: str) -> str | None:
-    """The body named before the year in a title (鞍山市政府2019年度… → 鞍山市政府)."""
+    """The body a title names: before the year (鞍山市政府2019年度…) or after it
+    (2023年度淮安市财政局政府信息公开工作年度报告)."""
     match = _YEAR.search(title)
-    head = title[: match.start()] if match else ""
-    head = head.rstrip("关于的")
-    return head or None
+    if match is None:
+        return None
+    head = title[: match.start()].rstrip("关于的")
+    if head:
+        return head
+    tail = _AFTER_YEAR.match(title[match.end() :])
+    return tail.group(1) if tail else None
 
 
 def region_of(issuer: str) -> str | None:

@@ -54,3 +54,10 @@ def label_key(text: str) -> str:
     _number, rest = split_numbering(text)
     rest = _PAREN_NOTE.sub("", rest)
     return _PUNCT.sub("", rest)
+
+
+def label_words(text: str) -> str:
+    """Like :func:`label_key` but keeping bracketed words: 行政诉讼（复议后起诉） names its
+    row inside the brackets."""
+    _number, rest = split_numbering(text)
+    return _PUNCT.sub("", rest).replace("(", "").replace(")", "")

@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from lxml import etree, html
+from lxml import etree
 
 from extractors.document import Document, InputFormat, ReaderWarning, Table, TextBlock
 from extractors.readers.base import Reader
@@ -58,7 +58,15 @@ _CHROME_WORD = re.compile(
 )
 # A "chrome" wrapper holding over half the page's text is the content, misnamed.
 _CHROME_MAX_TEXT_SHARE = 0.5
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_HIDDEN_XPATH = etree.XPath(
+    r"//*[@hidden or re:test(@style, 'display\s*:\s*none|visibility\s*:\s*hidden', 'i')]",
+    namespaces={"re": "http://exslt.org/regular-expressions"},
+)
+# Elements that start a new line inside a table cell.
+_LINE_TAGS = (
+    "p", "div", "br", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
+    "blockquote", "center", "section", "article", "address", "ul", "ol", "dl",
+)  # fmt: skip
 # Not Word's `mso-bidi-font-weight:normal`, which concerns right-to-left scripts only.
 _BOLD_STYLE = re.compile(
     r"(?<![-\w])font-weight\s*:\s*(bold|bolder|[6-9]00)", re.IGNORECASE
@@ -110,11 +118,13 @@ class HtmlReader(Reader):
                 ReaderWarning(code="no_text", message="the page has no HTML content")
             )
             return document
+        title = _page_title(root)
+        images = len(root.findall(".//img"))
+        _strip_invisible(root)
         body = root.find("body")
         walker = _Walker(body if body is not None else root)
         walker.run()
         items = walker.items
-        title = _page_title(root)
         if title and not _title_in_blocks(title, items):
             # Some sites print the report title only in <title> (and in chrome we drop).
             items = [TextBlock(text=title, order=0), *items]
@@ -122,35 +132,38 @@ class HtmlReader(Reader):
             item.order = order
         document.blocks = [i for i in items if isinstance(i, TextBlock)]
         document.tables = [i for i in items if isinstance(i, Table)]
-        _add_content_warnings(document, root)
+        _add_content_warnings(document, images)
         return document
 
 
-def _parse(text: str) -> html.HtmlElement | None:
+def _parse(text: str) -> etree._Element | None:
     # Bytes plus an explicit encoding: libxml2 then ignores the page's <meta charset>,
     # which decode_html has already judged (and may have overruled).
-    parser = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    # lxml.etree's parser, not lxml.html's: the latter picks each element's Python class
+    # in Python, which cost a third of the reading time (bench/html_bench.py).
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:
-        return html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
-    except (etree.ParserError, ValueError):
+        root = etree.fromstring(text.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
+    return root
 
 
 class _Walker:
     """Walks the element tree once, emitting text blocks and tables in order."""
 
-    def __init__(self, root: html.HtmlElement) -> None:
+    def __init__(self, root: etree._Element) -> None:
         self.root = root
         self.items: list[TextBlock | Table] = []
         self.pieces: list[_Piece] = []
         self.total_text = 0
 
     def run(self) -> None:
-        self.total_text = len(self.root.text_content())
+        self.total_text = len(_text_content(self.root))
         self.visit(self.root, _Context(), 0)
         self.flush()
 
-    def visit(self, el: html.HtmlElement, ctx: _Context, depth: int) -> None:
+    def visit(self, el: etree._Element, ctx: _Context, depth: int) -> None:
         tag = _tag(el)
         if tag is None or self.dropped(el, tag, ctx):
             return
@@ -165,7 +178,7 @@ class _Walker:
         if block:
             self.flush()
         if depth > _MAX_DEPTH:
-            self.add(el.text_content(), ctx)
+            self.add(_text_content(el), ctx)
         else:
             self.add(el.text, ctx)
             for child in el:
@@ -174,20 +187,17 @@ class _Walker:
         if block:
             self.flush()
 
-    def dropped(self, el: html.HtmlElement, tag: str, ctx: _Context) -> bool:
+    def dropped(self, el: etree._Element, tag: str, ctx: _Context) -> bool:
         if tag in _DROP_TAGS:
             return True
         if tag in _PAGE_CHROME_TAGS and not ctx.in_article:
-            return True
-        style = el.get("style")
-        if (style and _HIDDEN_STYLE.search(style)) or el.get("hidden") is not None:
             return True
         names = f"{el.get('class') or ''} {el.get('id') or ''}".split()
         if not any(_CHROME_WORD.match(name) for name in names):
             return False
         if el.find(".//table") is not None:
             return False
-        return len(el.text_content()) <= _CHROME_MAX_TEXT_SHARE * self.total_text
+        return len(_text_content(el)) <= _CHROME_MAX_TEXT_SHARE * self.total_text
 
     def add(self, text: str | None, ctx: _Context) -> None:
         if text:
@@ -210,7 +220,7 @@ class _Walker:
             )
         self.pieces = []
 
-    def table(self, el: html.HtmlElement, ctx: _Context, depth: int) -> None:
+    def table(self, el: etree._Element, ctx: _Context, depth: int) -> None:
         rows = _own_rows(el)
         nested = el.find(".//table") is not None
         raw_rows = [] if nested else trim_empty_rows([_raw_cells(tr) for tr in rows])
@@ -238,13 +248,14 @@ class _Walker:
         )
 
 
-def _tag(el: html.HtmlElement) -> str | None:
+def _tag(el: etree._Element) -> str | None:
     # Comments and processing instructions have a function, not a string, as tag.
+    # libxml2's HTML parser lower-cases tag names already.
     tag = el.tag
-    return tag.lower() if isinstance(tag, str) else None
+    return tag if isinstance(tag, str) else None
 
 
-def _child_context(el: html.HtmlElement, tag: str, ctx: _Context) -> _Context:
+def _child_context(el: etree._Element, tag: str, ctx: _Context) -> _Context:
     bold = ctx.bold
     if tag in ("b", "strong") or tag in _HEADINGS:
         bold = True
@@ -261,18 +272,18 @@ def _child_context(el: html.HtmlElement, tag: str, ctx: _Context) -> _Context:
     return _Context(bold=bold, heading=heading, in_article=in_article)
 
 
-def _own_rows(table: html.HtmlElement) -> list[html.HtmlElement]:
-    rows: list[html.HtmlElement] = table.xpath(
+def _own_rows(table: etree._Element) -> list[etree._Element]:
+    rows: list[etree._Element] = table.xpath(
         "./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"
     )
     return rows
 
 
-def _own_cells(tr: html.HtmlElement) -> list[html.HtmlElement]:
+def _own_cells(tr: etree._Element) -> list[etree._Element]:
     return [c for c in tr if _tag(c) in ("td", "th")]
 
 
-def _raw_cells(tr: html.HtmlElement) -> list[RawCell]:
+def _raw_cells(tr: etree._Element) -> list[RawCell]:
     parent = tr.getparent()
     in_head = parent is not None and _tag(parent) == "thead"
     return [
@@ -286,41 +297,56 @@ def _raw_cells(tr: html.HtmlElement) -> list[RawCell]:
     ]
 
 
-def _cell_text(td: html.HtmlElement) -> str:
+def _cell_text(td: etree._Element) -> str:
+    # Most cells hold one paragraph (Word: <td><p><span>…</span></p></td>): their text
+    # is read in one C call; only cells with several lines walk their elements.
+    lines = sum(1 for _ in td.iter(*_LINE_TAGS))
+    if lines <= 1:
+        return normalize_text("".join(td.itertext()))
     parts: list[str] = []
-    _collect_text(td, parts, 0)
+    for event, el in etree.iterwalk(td, events=("start", "end")):
+        is_line = el.tag in _LINE_TAGS
+        if event == "start":
+            # Paragraphs inside a cell are lines of one label; normalize_text joins them.
+            parts.append("\n" if is_line else "")
+            parts.append(el.text or "")
+            continue
+        parts.append("\n" if is_line else "")
+        if el is not td:
+            parts.append(el.tail or "")
     return normalize_text("".join(parts))
 
 
-def _collect_text(el: html.HtmlElement, parts: list[str], depth: int) -> None:
-    tag = _tag(el)
-    if tag is None or tag in _DROP_TAGS:
-        return
-    style = el.get("style")
-    if style and _HIDDEN_STYLE.search(style):
-        return
-    # Paragraphs inside a cell (Word: <p><span>…</span></p>) are lines of one label.
-    block = tag in _BLOCK_TAGS or tag == "br"
-    if block:
-        parts.append("\n")
-    if depth > _MAX_DEPTH:
-        parts.append(el.text_content())
-        return
-    if el.text:
-        parts.append(el.text)
-    for child in el:
-        _collect_text(child, parts, depth + 1)
-        if child.tail:
-            parts.append(child.tail)
-    if block:
-        parts.append("\n")
+def _strip_invisible(root: etree._Element) -> None:
+    """Remove scripts, styles, the head and hidden elements, keeping their tails."""
+    etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
+    for el in _HIDDEN_XPATH(root):
+        if isinstance(el, etree._Element):
+            _remove_keep_tail(el)
 
 
-def _page_title(root: html.HtmlElement) -> str:
+def _remove_keep_tail(el: etree._Element) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _text_content(el: etree._Element) -> str:
+    return "".join(el.itertext())
+
+
+def _page_title(root: etree._Element) -> str:
     title = root.find(".//title")
     if title is None:
         return ""
-    return normalize_text(title.text_content())
+    return normalize_text(_text_content(title))
 
 
 def _title_in_blocks(title: str, items: list[TextBlock | Table]) -> bool:
@@ -332,13 +358,12 @@ def _title_in_blocks(title: str, items: list[TextBlock | Table]) -> bool:
     return False
 
 
-def _add_content_warnings(document: Document, root: html.HtmlElement) -> None:
+def _add_content_warnings(document: Document, images: int) -> None:
     if not document.blocks and not document.tables:
         document.warnings.append(
             ReaderWarning(code="no_text", message="the page has no readable text")
         )
     if not document.tables:
-        images = len(root.findall(".//img"))
         hint = f"; its {images} image(s) may hold the tables" if images else ""
         document.warnings.append(
             ReaderWarning(code="no_tables", message=f"the page has no data table{hint}")

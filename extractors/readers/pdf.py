@@ -313,10 +313,11 @@ def _page_paragraphs(page: _Page, margins: Margins) -> list[Paragraph]:
 def _assemble(pages: Sequence[_Page]) -> tuple[list[TextBlock], list[Table]]:
     """Paragraphs and tables in reading order, each joined across page breaks."""
     all_lines = [line for p in pages for line in p.lines]
-    doc_margins = find_margins(all_lines)
+    width = max((p.width for p in pages), default=0.0)
+    doc_margins = find_margins(all_lines, width)
     items: list[Paragraph | list[Fragment]] = []
     for page in pages:
-        margins = find_margins(page.lines, fallback=doc_margins)
+        margins = find_margins(page.lines, page.width, fallback=doc_margins)
         page_items: list[Paragraph | list[Fragment]] = [
             *_page_paragraphs(page, margins),
             *([f] for f in page.fragments),

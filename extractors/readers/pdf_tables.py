@@ -35,6 +35,8 @@ _SNAP = 2.0
 # Outer edges of two fragments of one table differ by at most this (pt); in
 # szfgs2024.pdf table 2 is 1.2 pt wider on p4 than on p3.
 _EDGE_TOLERANCE = 4.0
+# Two figures in one cell: a column line the engine did not see.
+_SEVERAL_NUMBERS = re.compile(r"\d\s+\d")
 _NUMBER = re.compile(
     r"^[\s?？]*[-+增减]?\s*[\d０-９][\d０-９,，.．\s]*(?:万元|元|件|项|个|%)?\s*$"
 )
@@ -78,8 +80,14 @@ class Fragment:
         return sum(1 for c in self.cells if c.text and is_value_text(c.text))
 
     def is_weak(self) -> bool:
-        """True when the grid looks wrong: holes in it, or not one value cell."""
-        return self.holes > 0 or self.value_cells == 0
+        """True when the grid looks wrong: holes in it, or cells holding several numbers.
+
+        A fragment without value cells is not weak by itself: a table's header rows
+        often end a page alone.
+        """
+        return self.holes > 0 or any(
+            _SEVERAL_NUMBERS.search(c.text) for c in self.cells
+        )
 
     def score(self) -> tuple[int, int]:
         """Higher is better: more value cells, then fewer holes."""
@@ -288,7 +296,8 @@ def _merge_seam(table: Table, seam: int) -> None:
     In szfgs2024.pdf the merged label （四）无法提供 ends p4 as '（四）无' and starts
     p5 as '法提供', and the tall 三、本年度办理结果 cell goes on as an empty box. A
     label at the top of the continuation is glued to the label above when both are
-    group labels of the same columns and the lower one does not start a new number.
+    group labels of the same columns and the lower one does not start a new number
+    (or one of the two parts is empty).
     """
     above_row = table.row_cells(seam - 1)
     below_row = [c for c in table.cells if c.row == seam]
@@ -301,13 +310,16 @@ def _merge_seam(table: Table, seam: int) -> None:
             ),
             None,
         )
-        if above is None or not above.text:
+        if above is None or not (above.text or below.text):
             continue
         if not (
             _is_group_label(above, above_row) and _is_group_label(below, below_row)
         ):
             continue
-        if below.text and NUMBERED_START.match(below.text):
+        # Two printed labels: the lower one is a new group when it starts a number.
+        # One of them empty: the text sits on one page only (Word centres it in the
+        # whole merged cell), so the parts belong together.
+        if above.text and below.text and NUMBERED_START.match(below.text):
             continue
         above.text = join_texts([above.text, below.text])
         above.row_span += below.row_span

@@ -50,6 +50,8 @@ _MARGIN_ZONE = 0.12
 _INDENT_SHARE = 0.8
 # A line ending this many font sizes before the right margin ends its paragraph.
 _SHORT_LINE_SHARE = 1.5
+# How many lines must end at the same x before that x is taken as the right margin.
+_FULL_LINES_FOR_MARGIN = 3
 # A vertical gap this many times the usual line gap separates paragraphs.
 _GAP_FACTOR = 1.8
 
@@ -276,11 +278,14 @@ class Margins:
     line_gap: float
 
 
-def find_margins(lines: Sequence[Line], fallback: Margins | None = None) -> Margins:
+def find_margins(
+    lines: Sequence[Line], page_width: float, fallback: Margins | None = None
+) -> Margins:
     """The body's left and right margin and usual line gap, from the lines' edges.
 
     Args:
         lines: Body lines (running headers removed) of a page or a whole document.
+        page_width: Width of the page, for the right margin when lines do not show it.
         fallback: Used when there are too few lines to tell.
 
     Returns:
@@ -301,10 +306,12 @@ def find_margins(lines: Sequence[Line], fallback: Margins | None = None) -> Marg
     shared = [x for x, n in lefts.items() if n >= 2]
     left = min(shared) if shared else min(lefts, default=0)
     # Justified lines all end at the right margin; punctuation may hang past it.
+    # Too few full lines to show it: Word pages have equal side margins.
+    common = max(rights.values(), default=0)
     right = (
-        max(r for r, n in rights.items() if n == max(rights.values()))
-        if rights
-        else 0.0
+        max(r for r, n in rights.items() if n == common)
+        if common >= _FULL_LINES_FOR_MARGIN
+        else page_width - left
     )
     return Margins(
         left=float(left),

@@ -22,7 +22,7 @@ from extractors.template.specs import (
     TableSpec,
     TemplateVersion,
 )
-from extractors.textnorm import has_cjk, label_key
+from extractors.textnorm import has_cjk, label_key, label_words
 from extractors.values import ValueKind, is_value_text, normalize_value
 
 _log = logging.getLogger(__name__)
@@ -39,6 +39,19 @@ MIN_PARTIAL_LABEL = 4
 
 
 @dataclass(frozen=True)
+class Label:
+    """A label's two comparison forms: without and with its bracketed words."""
+
+    key: str
+    words: str
+
+    @classmethod
+    def of(cls, text: str) -> Label:
+        """Both forms of a printed label."""
+        return cls(label_key(text), label_words(text))
+
+
+@dataclass(frozen=True)
 class RowReading:
     """One grid row split into its label cells and its value cells."""
 
@@ -47,9 +60,9 @@ class RowReading:
     values: tuple[TableCell, ...]
 
     @property
-    def label_keys(self) -> list[str]:
-        """Folded label texts, outermost first."""
-        return [k for k in (label_key(c.text) for c in self.labels) if k]
+    def label_forms(self) -> list[Label]:
+        """The row's labels, outermost first."""
+        return [f for f in (Label.of(c.text) for c in self.labels) if f.key]
 
 
 @dataclass
@@ -107,9 +120,10 @@ def read_rows(table: Table) -> list[RowReading]:
 
 def classify_table(table: Table) -> TableKind | None:
     """Which of the three statistics tables a grid is, if any."""
-    keys = {label_key(c.text) for c in table.cells if _is_label(c)}
+    labels = {Label.of(c.text) for c in table.cells if _is_label(c)}
+    keys = {label.key for label in labels}
     scores = {
-        kind: max(len(_matched_keys(spec, keys)) for spec in versions.values())
+        kind: max(len(_matched_keys(spec, labels)) for spec in versions.values())
         + sum(1 for m in KIND_MARKERS[kind] if any(m in k for k in keys))
         for kind, versions in SPECS.items()
     }
@@ -136,21 +150,29 @@ def detect_template(
 
 
 def match_row(
-    spec: TableSpec, keys: list[str], context: tuple[str, ...] = ()
+    spec: TableSpec,
+    labels: list[Label],
+    context: tuple[str, ...] = (),
+    previous: str | None = None,
 ) -> RowSpec | None:
     """The row a row's labels name: the innermost label that matches wins.
 
     ``context`` holds group labels of rows above (a span-less scrape prints a merged
-    group label such as （六）其他处理 on the group's first row only).
+    group label such as （六）其他处理 on the group's first row only); ``previous`` is
+    the row matched just before, for rows known by their neighbours (RowSpec.after).
     """
-    around = [*keys, *context]
-    for key in reversed(keys):
+    around = [*(label.key for label in labels), *context]
+    for label in reversed(labels):
         best: tuple[int, int, RowSpec | None] = (0, 0, None)
         for row in spec.rows:
-            if row.group and not any(g in k for g in row.group for k in around):
+            if row.group and not (
+                any(g in k for g in row.group for k in around) or previous in row.after
+            ):
                 continue
             for synonym in row.labels:
-                score = _label_score(key, synonym)
+                score = max(
+                    _label_score(label.key, synonym), _label_score(label.words, synonym)
+                )
                 if (score, len(synonym)) > best[:2]:
                     best = (score, len(synonym), row)
         if best[2] is not None:
@@ -168,10 +190,10 @@ def _label_score(key: str, synonym: str) -> int:
     return 0
 
 
-def _matched_keys(spec: TableSpec, keys: set[str]) -> set[str]:
+def _matched_keys(spec: TableSpec, labels: set[Label]) -> set[str]:
     matched = set()
-    for key in keys:
-        row = match_row(spec, [key])
+    for label in labels:
+        row = match_row(spec, [label])
         if row is not None:
             matched.add(row.key)
     return matched
@@ -186,24 +208,25 @@ def _read_kind(
 ) -> None:
     values: TableValues = {}
     groups: tuple[str, ...] = ()
+    previous: str | None = None
     for index, table in parts:
         for reading in read_rows(table):
-            keys = reading.label_keys
-            if len(keys) > 1:
-                groups = tuple(keys[:-1])
+            labels = reading.label_forms
+            if len(labels) > 1:
+                groups = tuple(label.key for label in labels[:-1])
             if not reading.values:
                 continue
             if spec.kind is TableKind.REVIEW_LITIGATION and not reading.labels:
                 _read_wide_review(reading, index, table, values, result)
                 continue
-            row = match_row(spec, keys, groups)
+            row = match_row(spec, labels, groups, previous)
             if row is None:
                 if reading.labels and any(c.text.strip() for c in reading.values):
+                    names = " / ".join(label.key for label in labels)
                     result.warnings.append(
                         Finding(
                             code="unmatched_row",
-                            message=f"row {' / '.join(reading.label_keys)!r} "
-                            "matches no canonical row",
+                            message=f"row {names!r} matches no canonical row",
                             where=spec.kind.value,
                             page=table.page,
                         )
@@ -219,6 +242,7 @@ def _read_kind(
                     )
                 )
                 continue
+            previous = row.key
             values[row.key] = _assign(
                 spec, row, list(reading.values), reading.grid_row, index, table, result
             )

@@ -37,6 +37,7 @@ class RowSpec:
     labels: tuple[str, ...]
     fields: tuple[str, ...] = ()
     group: tuple[str, ...] = ()  # a parent label that must be present (e.g. 其他处理)
+    after: tuple[str, ...] = ()  # or: rows that, matched just before, imply the group
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,12 @@ REQUESTS_2021 = TableSpec(
                 "缴纳费用",
             ),
         ),
-        RowSpec("other_handling.other", ("其他",), group=("其他处理",)),
+        RowSpec(
+            "other_handling.other",
+            ("其他",),
+            group=("其他处理",),
+            after=("other_handling.unpaid_fee", "other_handling.overdue_correction"),
+        ),
         *_REQUEST_ROWS_AFTER_OTHER,
     ),
     columns=REQUEST_COLUMNS,

@@ -15,13 +15,13 @@ from pdf_factory import (
     review_litigation_rows,
 )
 from PIL import Image
+from report_factory import MadeUpReport, make_report
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from report_factory import MadeUpReport, make_report
 
-from extractors.document import Document, Table
+from extractors.document import Document, Table, TableCell
 from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.options import ReaderOptions
 from extractors.pipeline import extract
@@ -106,7 +106,8 @@ def test_provenance_names_the_page_each_value_was_read_on(tmp_path: Path) -> Non
     report = extract(path)
 
     pages = {(c.row, c.column): c.page for c in report.cells if c.table == "requests"}
-    assert pages[("new_received", "total")] == table.page
+    received = next(c for c in table.cells if c.text.startswith("一、本年新收"))
+    assert pages[("new_received", "total")] == received.page
     assert pages[("unable.not_held", "natural_person")] == not_held.page
     # The forced page break falls right after unable.not_held.
     assert pages[("unable.needs_creation", "natural_person")] == not_held.page + 1
@@ -157,13 +158,10 @@ def test_label_cut_between_its_lines_is_rejoined(tmp_path: Path) -> None:
     table = requests_table(read_document(path))
 
     assert cell_with(table, "（五）不予处理") == [18, 1, 5, 1]
-    assert len(table.pages) == 2
+    assert len(table.pages) >= 2
 
 
-def _positions(cell: object) -> list[tuple[int, int]]:
-    from extractors.document import TableCell
-
-    assert isinstance(cell, TableCell)
+def _positions(cell: TableCell) -> list[tuple[int, int]]:
     return [
         (r, c)
         for r in range(cell.row, cell.row + cell.row_span)

@@ -1,0 +1,166 @@
+"""The mapper on grids as other readers produce them: spans, fragments, long table 4."""
+
+from __future__ import annotations
+
+from extractors.checks import check_report
+from extractors.document import (
+    Document,
+    InputFormat,
+    SourceInfo,
+    Table,
+    TableCell,
+    cells_from_rows,
+)
+from extractors.pipeline import build_report
+from extractors.report import CheckStatus
+from extractors.template.mapper import map_tables
+from extractors.template.specs import TableKind, TemplateVersion
+from report_factory import REQUEST_COLUMNS, make_report, request_row_keys, result_rows
+
+SOURCE = SourceInfo(
+    file="grid.html",
+    sha256="0",
+    media_type="text/html",
+    format=InputFormat.HTML,
+    size_bytes=1,
+)
+
+
+def table(rows: list[list[str]], order: int = 0, page: int | None = None) -> Table:
+    return Table(
+        order=order,
+        n_rows=len(rows),
+        n_cols=max(len(r) for r in rows),
+        cells=cells_from_rows(rows, page),
+        engine="test",
+        page=page,
+        pages=[page] if page else [],
+    )
+
+
+def requests_rows(
+    values: dict[str, dict[str, int | float | None]], template: str
+) -> list[list[str]]:
+    labels = {k: label for k, _, label in result_rows(template)}
+    labels.update(
+        new_received="一、本年新收政府信息公开申请数量",
+        carried_over="二、上年结转政府信息公开申请数量",
+        result_total="（七）总计",
+        carried_to_next_year="四、结转下年度继续办理",
+    )
+    return [
+        [
+            labels[key],
+            *(
+                "" if values[key][c] is None else str(values[key][c])
+                for c in REQUEST_COLUMNS
+            ),
+        ]
+        for key in request_row_keys(template)
+    ]
+
+
+def test_review_table_printed_long_with_groups_as_rows() -> None:
+    grid = [
+        ["", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计"],
+        ["行政复议", "30", "4", "1", "1", "36"],
+        ["行政诉讼（未经复议直接起诉）", "19", "0", "1", "10", "30"],
+        ["行政诉讼（复议后起诉）", "3", "", "1", "", "4"],
+    ]
+    mapped = map_tables(Document(source=SOURCE, tables=[table(grid)]))
+    values = mapped.values[TableKind.REVIEW_LITIGATION]
+    assert values["review"] == {
+        "maintained": 30,
+        "corrected": 4,
+        "other": 1,
+        "pending": 1,
+        "total": 36,
+    }
+    assert values["litigation_direct"]["pending"] == 10
+    assert values["litigation_after_review"] == {
+        "maintained": 3,
+        "corrected": None,
+        "other": 1,
+        "pending": None,
+        "total": 4,
+    }
+
+
+def test_merged_value_cell_and_group_spans() -> None:
+    cells = [
+        TableCell(row=0, col=0, col_span=4, text="第二十条第（五）项"),
+        TableCell(row=1, col=0, text="信息内容"),
+        TableCell(row=1, col=1, col_span=3, text="本年处理决定数量"),
+        TableCell(row=2, col=0, text="行政许可"),
+        TableCell(row=2, col=1, col_span=3, text="447228"),
+        TableCell(row=3, col=0, text="行政事业性收费"),
+        TableCell(row=3, col=1, col_span=3, text="96171.6"),
+        TableCell(row=4, col=0, text="规章"),
+        TableCell(row=4, col=1, text="1"),
+        TableCell(row=4, col=2, text="0"),
+        TableCell(row=4, col=3, text="11"),
+    ]
+    grid = Table(order=0, n_rows=5, n_cols=4, cells=cells, engine="test")
+    mapped = map_tables(Document(source=SOURCE, tables=[grid]))
+    assert mapped.templates[TableKind.ACTIVE_DISCLOSURE] is TemplateVersion.V2021
+    values = mapped.values[TableKind.ACTIVE_DISCLOSURE]
+    assert values["administrative_license"] == {"decisions": 447228}
+    assert values["administrative_fees"] == {"amount_wan_yuan": 96171.6}
+    assert values["rules"] == {"issued": 1, "repealed": 0, "in_force": 11}
+
+
+def test_table_split_over_pages_without_repeated_header() -> None:
+    made = make_report("2021", "2021", seed=21)
+    rows = requests_rows(made.requests, "2021")
+    header = [
+        [
+            "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+            "申请人情况",
+        ],
+        ["自然人", "法人或其他组织", "总计"],
+    ]
+    first = table(header + rows[:13], order=0, page=4)
+    second = table(rows[13:], order=1, page=5)
+    mapped = map_tables(Document(source=SOURCE, tables=[first, second]))
+    assert mapped.values[TableKind.REQUESTS] == made.requests
+    assert mapped.kinds == {0: TableKind.REQUESTS, 1: TableKind.REQUESTS}
+    pages = {c.row: c.page for c in mapped.cells}
+    assert pages["new_received"] == 4
+    assert pages["carried_to_next_year"] == 5
+
+
+def test_generic_tables_are_kept_but_not_mapped() -> None:
+    contacts = table([["单位", "电话"], ["办公室", "0517-83605210"]])
+    report = build_report(Document(source=SOURCE, tables=[contacts]))
+    assert report.tables[0].kind is None
+    assert report.tables[0].rows == [["单位", "电话"], ["办公室", "0517-83605210"]]
+    assert report.requests == {}
+    assert [w.code for w in report.warnings] == ["not_a_report"]
+
+
+def test_unreadable_cell_is_null_warned_and_suggested_never_applied() -> None:
+    made = make_report("2019", "2019", seed=8)
+    rows = requests_rows(made.requests, "2019")
+    disclosed = next(i for i, r in enumerate(rows) if r[0].endswith("予以公开"))
+    expected_total = made.requests["disclosed"]["total"]
+    rows[disclosed][-1] = "7I"
+    report = build_report(Document(source=SOURCE, tables=[table(rows)]))
+    assert report.requests["disclosed"]["total"] is None
+    assert report.status.value == "partial_success"
+    assert any(
+        w.code == "unreadable_value" and w.where == "requests.disclosed.total"
+        for w in report.warnings
+    )
+    assert [(s.scope, s.value) for s in report.suggestions] == [
+        ("requests.disclosed.total", expected_total)
+    ]
+    r3 = next(
+        c for c in report.checks if c.rule == "R3" and c.scope == "requests.disclosed"
+    )
+    assert r3.status is CheckStatus.FAIL
+
+
+def test_checks_skip_when_a_table_is_missing() -> None:
+    checks, suggestions = check_report({}, "")
+    assert {c.status for c in checks} == {CheckStatus.SKIPPED}
+    assert suggestions == []
