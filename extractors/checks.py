@@ -59,9 +59,9 @@ NARRATIVE_FIGURES: tuple[NarrativeFigure, ...] = (
     NarrativeFigure(
         "requests.new_received.total",
         re.compile(
-            r"(?:收到|受理|新收|接收)(?:各类)?"
-            r"(?:政府信息公开申请|依申请公开申请|依申请公开|公开申请|申请)"
-            r"(?:共计|共|总计|合计)?(\d+)件"
+            r"(?:收到|受理|新收|接收)(?:各类|各项)?"
+            r"(?:(?:政府信息公开|信息公开|政务公开)申请|依申请公开(?:申请)?|公开申请|申请)"
+            r"(?:事项)?(?:共计|共|总计|合计|数量为)?(\d+)件"
         ),
         (("requests", "new_received", "total"),),
         "requests received",
@@ -224,6 +224,57 @@ def check_narrative(tables: Tables, narrative: str) -> list[Check]:
                 actual=table_value,
                 message=f"narrative states {stated} {figure.description} "
                 f"({match.group(0)}), table says {table_value}",
+            )
+        )
+    return checks
+
+
+def check_across_years(previous: Tables, current: Tables) -> list[Check]:
+    """S2: a report against the same issuer's report on the year before.
+
+    Requests carried to next year must come back as carried over, per column; a 2021-format
+    `in_force` count must be last year's plus this year's issued less repealed.
+
+    Args:
+        previous: canonical values of year N−1.
+        current: canonical values of year N.
+
+    Returns:
+        One check per column and per `in_force` row, `skipped` where a side is absent.
+    """
+    checks = [
+        _check_equation(
+            Equation(
+                "S2",
+                f"requests.carried_over.{col}",
+                (("previous", "carried_to_next_year", col),),
+                (("current", "carried_over", col),),
+                "carried to next year last year vs carried over this year",
+            ),
+            {
+                "previous": previous.get("requests", {}),
+                "current": current.get("requests", {}),
+            },
+        )
+        for col in REQUEST_FIELDS
+    ]
+    active = {
+        "previous": previous.get("active_disclosure", {}),
+        "current": current.get("active_disclosure", {}),
+    }
+    for row in ("rules", "normative_documents"):
+        if "in_force" not in active["previous"].get(row, {}):
+            continue  # 2019 format: no count of documents in force
+        checks.append(
+            _check_equation(
+                Equation(
+                    "S2",
+                    f"active_disclosure.{row}.in_force",
+                    (("previous", row, "in_force"), ("current", row, "issued")),
+                    (("current", row, "in_force"), ("current", row, "repealed")),
+                    "in force last year + issued vs in force + repealed",
+                ),
+                active,
             )
         )
     return checks

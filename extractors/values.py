@@ -14,6 +14,7 @@ class ValueKind(str, Enum):
     COUNT = "count"
     CHANGE = "change"
     AMOUNT = "amount_wan_yuan"
+    AMOUNT_YUAN = "amount_yuan"  # an amount whose header says 元: converted to 万元
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,8 @@ def normalize_value(raw: str, kind: ValueKind = ValueKind.COUNT) -> CellValue:
         return CellValue(None, raw, note=None if not text else "null marker")
     if text in _ZERO_WORDS:
         return CellValue(0, raw, note="no change")
-    if kind is ValueKind.AMOUNT:
-        return _amount(text, raw)
+    if kind in (ValueKind.AMOUNT, ValueKind.AMOUNT_YUAN):
+        return _amount(text, raw, "元" if kind is ValueKind.AMOUNT_YUAN else "万元")
     text = _UNITS.sub("", text)
     match = _CHANGE.match(text)
     if not match:
@@ -88,11 +89,11 @@ def normalize_value(raw: str, kind: ValueKind = ValueKind.COUNT) -> CellValue:
     return CellValue(int(number), raw)
 
 
-def _amount(text: str, raw: str) -> CellValue:
+def _amount(text: str, raw: str, header_unit: str) -> CellValue:
     match = _YUAN_AMOUNT.match(text)
     if not match:
         return CellValue(None, raw, unreadable=True)
-    number, unit = float(match.group(1)), match.group(2)
+    number, unit = float(match.group(1)), match.group(2) or header_unit
     if unit == "元":
         return CellValue(
             _tidy(number / YUAN_PER_WAN),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from report_factory import REQUEST_COLUMNS, make_report, request_row_keys, result_rows
+
 from extractors.checks import check_report
 from extractors.document import (
     Document,
@@ -15,7 +17,6 @@ from extractors.pipeline import build_report
 from extractors.report import CheckStatus
 from extractors.template.mapper import map_tables
 from extractors.template.specs import TableKind, TemplateVersion
-from report_factory import REQUEST_COLUMNS, make_report, request_row_keys, result_rows
 
 SOURCE = SourceInfo(
     file="grid.html",
@@ -164,3 +165,20 @@ def test_checks_skip_when_a_table_is_missing() -> None:
     checks, suggestions = check_report({}, "")
     assert {c.status for c in checks} == {CheckStatus.SKIPPED}
     assert suggestions == []
+
+
+def test_amount_header_in_yuan_is_converted_to_wan_yuan() -> None:
+    grid = [
+        ["第二十条第（八）项"],
+        ["信息内容", "本年收费金额（单位：元）"],
+        ["行政事业性收费", "39400"],
+        ["第二十条第（五）项"],
+        ["信息内容", "本年处理决定数量"],
+        ["行政许可", "12"],
+        ["行政处罚", "3"],
+    ]
+    mapped = map_tables(Document(source=SOURCE, tables=[table(grid)]))
+    fees = mapped.values[TableKind.ACTIVE_DISCLOSURE]["administrative_fees"]
+    assert fees == {"amount_wan_yuan": 3.94}
+    note = next(c.note for c in mapped.cells if c.row == "administrative_fees")
+    assert note is not None and "元" in note

@@ -21,6 +21,9 @@ _log = logging.getLogger(__name__)
 
 Char = Mapping[str, Any]
 
+# Copies of a glyph closer than this (pt) are one glyph printed twice (fake bold);
+# pdfplumber's dedupe_chars uses 1 pt, Word shifts the copy by 0.2–0.5 pt.
+_DUPLICATE_TOLERANCE = 1.5
 # A gap wider than this share of the font size between two Latin chars is a word space.
 _SPACE_GAP = 0.3
 # Wide chars never get a space next to them: CJK ideographs, CJK punctuation, full-width
@@ -140,18 +143,21 @@ def find_fake_bold(raw_chars: Sequence[Char]) -> set[tuple[str, int, int]]:
         Keys ``(text, round(x0), round(top))`` of chars that had a near duplicate; look
         a kept char up with :func:`char_key`.
     """
-    by_place: dict[tuple[str, int], list[float]] = {}
+    by_text: dict[str, list[tuple[float, float]]] = {}
     for ch in raw_chars:
-        by_place.setdefault((ch["text"], round(ch["top"])), []).append(ch["x0"])
+        by_text.setdefault(ch["text"], []).append((ch["x0"], ch["top"]))
     doubled: set[tuple[str, int, int]] = set()
-    for (text, top), xs in by_place.items():
-        if len(xs) < 2 or text.isspace():
+    for text, places in by_text.items():
+        if len(places) < 2 or text.isspace():
             continue
-        xs.sort()
-        for a, b in pairwise(xs):
-            if b - a < 1.5:
-                doubled.add((text, round(a), top))
-                doubled.add((text, round(b), top))
+        places.sort()
+        for i, (x, top) in enumerate(places):
+            for x2, top2 in places[i + 1 :]:
+                if x2 - x >= _DUPLICATE_TOLERANCE:
+                    break
+                if abs(top2 - top) < _DUPLICATE_TOLERANCE:
+                    doubled.add((text, round(x), round(top)))
+                    doubled.add((text, round(x2), round(top2)))
     return doubled
 
 

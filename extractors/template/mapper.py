@@ -312,13 +312,17 @@ def _assign(
             )
         )
     out: dict[str, int | float | None] = {}
+    yuan = _prints_yuan(table)
     for position, name in enumerate(fields):
         scope = f"{spec.kind.value}.{row.key}.{name}"
         if position >= len(cells):
             out[name] = None
             continue
         cell = cells[position]
-        read = normalize_value(cell.text, spec.field_kinds.get(name, ValueKind.COUNT))
+        kind = spec.field_kinds.get(name, ValueKind.COUNT)
+        if kind is ValueKind.AMOUNT and yuan:
+            kind = ValueKind.AMOUNT_YUAN
+        read = normalize_value(cell.text, kind)
         out[name] = read.value
         if read.unreadable:
             result.unreadable.append(scope)
@@ -347,3 +351,12 @@ def _assign(
             )
         )
     return out
+
+
+def _prints_yuan(table: Table) -> bool:
+    """Whether the table's amount header is in 元 (采购总金额（元）) rather than 万元."""
+    for cell in table.cells:
+        words = label_words(cell.text)
+        if "金额" in words and "元" in words and "万元" not in words:
+            return True
+    return False

@@ -71,6 +71,23 @@ class TableSpec:
 
 _ITEMS_2019 = ("prev_items", "change", "decisions")
 
+# The column header of each table-2 field as printed (both formats); tables 3 and 4
+# name their fields in `columns`. The mapper reads fields by position, so these are
+# for people: review pages and spreadsheet headers.
+ACTIVE_FIELD_LABELS: dict[str, str] = {
+    "made": "本年新制作数量",
+    "published": "本年新公开数量",
+    "total_public": "对外公开总数量",
+    "prev_items": "上一年项目数量",
+    "change": "本年增/减",
+    "decisions": "处理决定数量",
+    "projects": "采购项目数量",
+    "amount_wan_yuan": "金额（万元）",
+    "issued": "本年制发件数",
+    "repealed": "本年废止件数",
+    "in_force": "现行有效件数",
+}
+
 ACTIVE_DISCLOSURE_2019 = TableSpec(
     kind=TableKind.ACTIVE_DISCLOSURE,
     template=TemplateVersion.V2019,
