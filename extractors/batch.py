@@ -8,7 +8,11 @@ killed leaves either the old JSON or the new one, never half of one.
 
 from __future__ import annotations
 
+import csv
+import errno
+import glob
 import hashlib
+import io
 import json
 import logging
 import os
@@ -31,6 +35,18 @@ from extractors.sniff import EXTENSION_FORMATS
 _log = logging.getLogger(__name__)
 
 SUMMARY_NAME = "_summary.json"
+SUMMARY_CSV_NAME = "_summary.csv"
+# OSErrors that say the file is not there or not ours to read: retrying cannot help.
+# Anything else while reading (EIO, ESTALE on a network mount, EAGAIN…) may pass.
+_PERMANENT_ERRNOS = {
+    errno.ENOENT,
+    errno.EISDIR,
+    errno.ENOTDIR,
+    errno.EACCES,
+    errno.EPERM,
+    errno.ENAMETOOLONG,
+    errno.ELOOP,
+}
 
 
 class Outcome(str, Enum):
@@ -46,6 +62,7 @@ class FileOutcome(BaseModel):
 
     file: str
     outcome: Outcome
+    sha256: str | None = None
     status: str | None = Field(default=None, description="The report's status.")
     error_code: str | None = None
     message: str = ""
@@ -86,6 +103,31 @@ def find_inputs(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+def glob_inputs(pattern: str) -> list[Path]:
+    """Files matching a shell glob (``**`` recurses), sorted; folders are skipped."""
+    return sorted(
+        Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file()
+    )
+
+
+def read_manifest(manifest: Path) -> list[Path]:
+    """Paths listed in a CSV manifest, in its order.
+
+    The paths are the ``path`` column when the header has one, else the first column.
+    Relative paths are taken from the manifest's folder; blank lines are skipped.
+    """
+    text = manifest.read_text(encoding="utf-8-sig")
+    rows = [row for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
+    if not rows:
+        return []
+    header = [cell.strip().lower() for cell in rows[0]]
+    column = header.index("path") if "path" in header else 0
+    if "path" in header or header[0] in {"file", "filename"}:
+        rows = rows[1:]
+    paths = [Path(row[column].strip()) for row in rows if len(row) > column]
+    return [p if p.is_absolute() else manifest.parent / p for p in paths]
+
+
 def output_names(inputs: list[Path]) -> dict[Path, str]:
     """`<stem>.json` per input; inputs sharing a stem keep their extension too."""
     stems = Counter(p.stem for p in inputs)
@@ -100,6 +142,7 @@ def process_file(
     output_name: str | None = None,
     force: bool = False,
     options: ReaderOptions | None = None,
+    raise_transient: bool = False,
 ) -> FileOutcome:
     """Extract one file and write its JSON; never raises for bad input.
 
@@ -109,6 +152,9 @@ def process_file(
         output_name: file name of the JSON (default ``<stem>.json``).
         force: redo the file even if its JSON is up to date.
         options: reader limits.
+        raise_transient: re-raise an OSError while reading that may pass on a retry
+            (see :func:`is_transient`) instead of recording the file as failed, so a
+            caller with retries (the Prefect task) can try again.
 
     Returns:
         The file's outcome.
@@ -116,27 +162,67 @@ def process_file(
     started = time.perf_counter()
     target = out_dir / (output_name or f"{path.stem}.json")
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = file_sha256(path)
     except OSError as exc:
+        if raise_transient and is_transient(exc):
+            raise
         return _failed(
             path, ErrorCode.UNREADABLE, f"cannot read the file: {exc}", started
         )
-    if not force and _is_current(target, digest):
-        return FileOutcome(
-            file=str(path),
-            outcome=Outcome.UNCHANGED,
-            output=str(target),
-            message="same file and pipeline version as the existing JSON",
-        )
+    if not force and is_current(target, digest):
+        return unchanged(path, target, digest)
     try:
         report = extract(path, options)
     except DocumentLoadError as exc:
-        return _failed(path, exc.code, exc.message, started)
+        return _failed(path, exc.code, exc.message, started, digest)
     except Exception as exc:  # a defect must fail this file only, never the batch
         _log.exception("extracting %s failed", path)
-        return _failed(path, ErrorCode.INTERNAL, repr(exc), started)
+        return _failed(path, ErrorCode.INTERNAL, repr(exc), started, digest)
     write_json_atomic(target, report.model_dump(mode="json"))
     return summarize(path, report, target, time.perf_counter() - started)
+
+
+def check_unchanged(
+    path: Path, out_dir: Path, output_name: str, force: bool = False
+) -> FileOutcome | None:
+    """The ``unchanged`` outcome when the file's JSON is current, else None (redo it).
+
+    Cheap (one hash, one small read), so a batch can sort out the work to do before
+    scheduling any; an unreadable file is left to :func:`process_file` to report.
+    """
+    if force:
+        return None
+    target = out_dir / output_name
+    try:
+        digest = file_sha256(path)
+    except OSError:
+        return None
+    return unchanged(path, target, digest) if is_current(target, digest) else None
+
+
+def unchanged(path: Path, target: Path, digest: str) -> FileOutcome:
+    """The outcome of a file whose JSON is already up to date."""
+    return FileOutcome(
+        file=str(path),
+        outcome=Outcome.UNCHANGED,
+        sha256=digest,
+        output=str(target),
+        message="same file and pipeline version as the existing JSON",
+    )
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes, read in blocks so large PDFs need little memory."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a read error may pass on a retry (an I/O hiccup, not a missing file)."""
+    return isinstance(exc, OSError) and exc.errno not in _PERMANENT_ERRNOS
 
 
 def summarize(path: Path, report: Report, target: Path, seconds: float) -> FileOutcome:
@@ -144,6 +230,7 @@ def summarize(path: Path, report: Report, target: Path, seconds: float) -> FileO
     return FileOutcome(
         file=str(path),
         outcome=Outcome.PROCESSED,
+        sha256=report.source.sha256,
         status=report.status.value,
         output=str(target),
         template=report.report.template,
@@ -174,23 +261,63 @@ def run_batch(
 
 
 def write_summary(summary: BatchSummary, out_dir: Path) -> Path:
-    """Write the batch summary next to the outputs."""
+    """Write the batch summary next to the outputs: ``_summary.json`` and ``_summary.csv``."""
     target = out_dir / SUMMARY_NAME
     payload = summary.model_dump(mode="json")
     payload["counts"] = summary.counts
     write_json_atomic(target, payload)
+    _write_text_atomic(out_dir / SUMMARY_CSV_NAME, summary_csv(summary))
     return target
+
+
+SUMMARY_CSV_COLUMNS = (
+    "file",
+    "outcome",
+    "status",
+    "reason",
+    "message",
+    "failed_checks",
+    "output",
+    "sha256",
+    "seconds",
+)
+
+
+def summary_csv(summary: BatchSummary) -> str:
+    """One CSV row per file: outcome, status, reason (error code) and failed checks."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SUMMARY_CSV_COLUMNS)
+    for f in summary.files:
+        writer.writerow(
+            [
+                f.file,
+                f.outcome.value,
+                f.status or "",
+                f.error_code or "",
+                f.message,
+                "; ".join(f.failed_checks),
+                f.output or "",
+                f.sha256 or "",
+                f.seconds,
+            ]
+        )
+    return buffer.getvalue()
 
 
 def write_json_atomic(target: Path, payload: object) -> None:
     """Write JSON via a temporary file and a rename, so readers never see half a file."""
+    _write_text_atomic(target, json.dumps(payload, ensure_ascii=False, indent=1))
+
+
+def _write_text_atomic(target: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False, indent=1)
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
@@ -199,7 +326,25 @@ def write_json_atomic(target: Path, payload: object) -> None:
         raise
 
 
-def _is_current(target: Path, digest: str) -> bool:
+def remove_stale_temporaries(out_dir: Path) -> int:
+    """Delete temporary files a killed run left behind; returns how many.
+
+    A process killed between ``mkstemp`` and the rename leaves a ``.<name>.*.tmp``;
+    the JSON it was for is untouched (old or absent), so the file is just litter.
+    """
+    removed = 0
+    for tmp in out_dir.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def is_current(target: Path, digest: str) -> bool:
+    """Whether ``target`` is the JSON of these bytes by this pipeline version.
+
+    The output JSON itself is the cache record (its ``source.sha256`` and
+    ``pipeline_version``): written atomically, it cannot claim work that was not done.
+    """
     try:
         existing = json.loads(target.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -211,10 +356,17 @@ def _is_current(target: Path, digest: str) -> bool:
     )
 
 
-def _failed(path: Path, code: ErrorCode, message: str, started: float) -> FileOutcome:
+def _failed(
+    path: Path,
+    code: ErrorCode,
+    message: str,
+    started: float,
+    digest: str | None = None,
+) -> FileOutcome:
     return FileOutcome(
         file=str(path),
         outcome=Outcome.FAILED,
+        sha256=digest,
         error_code=code.value,
         message=message,
         seconds=round(time.perf_counter() - started, 3),

@@ -53,6 +53,7 @@ def test_every_file_has_exactly_one_outcome(inbox: Path, tmp_path: Path) -> None
     assert by_name["garbage.html"].error_code == "unsupported_type"
     assert summary.counts == {"processed": 3, "unchanged": 0, "failed": 2}
     assert sorted(p.name for p in out.iterdir()) == [
+        "_summary.csv",
         "_summary.json",
         "good 报告 (1).json",
         "notes.json",

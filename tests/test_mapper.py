@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from report_factory import REQUEST_COLUMNS, make_report, request_row_keys, result_rows
+from pathlib import Path
+
+from report_factory import (
+    REQUEST_COLUMNS,
+    make_report,
+    request_row_keys,
+    result_rows,
+    to_text,
+)
 
 from extractors.checks import check_report
 from extractors.document import (
@@ -13,7 +21,7 @@ from extractors.document import (
     TableCell,
     cells_from_rows,
 )
-from extractors.pipeline import build_report
+from extractors.pipeline import build_report, extract
 from extractors.report import CheckStatus
 from extractors.template.mapper import map_tables
 from extractors.template.specs import TableKind, TemplateVersion
@@ -182,3 +190,15 @@ def test_amount_header_in_yuan_is_converted_to_wan_yuan() -> None:
     assert fees == {"amount_wan_yuan": 3.94}
     note = next(c.note for c in mapped.cells if c.row == "administrative_fees")
     assert note is not None and "元" in note
+
+
+def test_tables_3_and_4_in_one_grid_are_cut_apart(tmp_path: Path) -> None:
+    made = make_report("2021", "2021", seed=12)
+    text = to_text(made)
+    # A scrape with no heading line between the two tables joins them in one pipe block.
+    text = text.replace("\n四、政府信息公开行政复议、行政诉讼情况\n", "\n")
+    path = tmp_path / "stacked.txt"
+    path.write_text(text, encoding="utf-8")
+    report = extract(path)
+    assert report.requests == made.requests
+    assert report.review_litigation == made.review_litigation

@@ -308,6 +308,8 @@ def _raw_cells(tr: etree._Element) -> list[RawCell]:
 def _cell_text(td: etree._Element) -> str:
     # Most cells hold one paragraph (Word: <td><p><span>…</span></p></td>): their text
     # is read in one C call; only cells with several lines walk their elements.
+    if len(td) == 0:
+        return normalize_text(td.text or "")
     lines = sum(1 for _ in td.iter(*_LINE_TAGS))
     if lines <= 1:
         return normalize_text("".join(td.itertext()))

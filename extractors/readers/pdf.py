@@ -67,6 +67,10 @@ _SCAN_IMAGE_SHARE = 0.3
 # Ruling lines (pt long) on a page where pdfplumber found no table: camelot looks.
 _RULE_MIN_LENGTH = 20.0
 _RULES_FOR_TABLE = 3
+# An image over this share of the page with this many digits printed on it may be a
+# table grid drawn as a picture (a seal or logo is far smaller).
+_GRID_IMAGE_SHARE = 0.05
+_GRID_IMAGE_DIGITS = 8
 
 
 @dataclass
@@ -184,7 +188,8 @@ class PdfTextReader(Reader):
                 if fragment is not None:
                     result.fragments.append(fragment)
             if any(f.is_weak() for f in result.fragments) or (
-                not result.fragments and _has_rules(ruled)
+                not result.fragments
+                and (_has_rules(ruled) or _has_figures_on_image(page, chars))
             ):
                 result.chars, result.fake_bold = chars, fake_bold
             else:
@@ -277,6 +282,28 @@ def _has_rules(page: Any) -> bool:
         elif edge["orientation"] == "v" and edge["height"] >= _RULE_MIN_LENGTH / 2:
             vertical += 1
     return horizontal >= _RULES_FOR_TABLE and vertical >= _RULES_FOR_TABLE
+
+
+def _has_figures_on_image(page: Any, chars: Sequence[Char]) -> bool:
+    """True when figures are printed over a large image: a table whose grid is a picture.
+
+    Some exporters draw a table's ruling as one image under real text; pdfplumber sees
+    no lines there, camelot renders the page and sees them.
+    """
+    area = float(page.width) * float(page.height)
+    for im in page.images:
+        x0, x1 = float(im["x0"]), float(im["x1"])
+        top, bottom = float(im["top"]), float(im["bottom"])
+        if (x1 - x0) * (bottom - top) < _GRID_IMAGE_SHARE * area:
+            continue
+        digits = sum(
+            1
+            for c in chars
+            if c["text"].isdigit() and x0 <= c["x0"] <= x1 and top <= c["top"] <= bottom
+        )
+        if digits >= _GRID_IMAGE_DIGITS:
+            return True
+    return False
 
 
 def _body_lines(

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from extractors.document import Document, Table, TableCell
 from extractors.report import CellRecord, Finding, TableValues
 from extractors.template.specs import (
     KIND_MARKERS,
+    KIND_STARTS,
     REVIEW_LITIGATION,
     SPECS,
     RowSpec,
@@ -89,11 +91,12 @@ def map_tables(document: Document) -> MappedTables:
     """
     result = MappedTables()
     fragments: dict[TableKind, list[tuple[int, Table]]] = {}
-    for index, table in enumerate(document.tables):
-        kind = classify_table(table)
-        if kind is not None:
-            result.kinds[index] = kind
-            fragments.setdefault(kind, []).append((index, table))
+    for index, whole in enumerate(document.tables):
+        for table in split_stacked(whole):
+            kind = classify_table(table)
+            if kind is not None:
+                result.kinds.setdefault(index, kind)
+                fragments.setdefault(kind, []).append((index, table))
     for kind in TableKind:
         parts = fragments.get(kind)
         if not parts:
@@ -116,6 +119,31 @@ def read_rows(table: Table) -> list[RowReading]:
             values.pop()
         readings.append(RowReading(r, labels, tuple(values)))
     return readings
+
+
+def split_stacked(table: Table) -> list[Table]:
+    """Cut a grid that holds more than one statistics table at each table's opening row.
+
+    Rows keep their numbers, so provenance still points into the whole grid.
+    """
+    starts: list[tuple[int, TableKind]] = []
+    for r in range(table.n_rows):
+        words = "".join(label_words(c.text) for c in table.row_cells(r))
+        for kind, markers in KIND_STARTS.items():
+            if any(m in words for m in markers) and (
+                not starts or starts[-1][1] != kind
+            ):
+                starts.append((r, kind))
+                break
+    if len({kind for _, kind in starts}) < 2:
+        return [table]
+    bounds = [0] + [r for r, _ in starts[1:]] + [table.n_rows]
+    return [
+        table.model_copy(
+            update={"cells": [c for c in table.cells if low <= c.row < high]}
+        )
+        for low, high in pairwise(bounds)
+    ]
 
 
 def classify_table(table: Table) -> TableKind | None:

@@ -87,6 +87,13 @@ ACTIVE_FIELD_LABELS: dict[str, str] = {
     "repealed": "本年废止件数",
     "in_force": "现行有效件数",
 }
+# The printed group of a dotted table-3 row key (（三）…（六）), also for people.
+ROW_GROUP_LABELS: dict[str, str] = {
+    "withheld": "不予公开",
+    "unable": "无法提供",
+    "not_processed": "不予处理",
+    "other_handling": "其他处理",
+}
 
 ACTIVE_DISCLOSURE_2019 = TableSpec(
     kind=TableKind.ACTIVE_DISCLOSURE,
@@ -294,4 +301,12 @@ KIND_MARKERS: dict[TableKind, tuple[str, ...]] = {
     TableKind.ACTIVE_DISCLOSURE: ("第二十条", "信息内容", "处理决定数量"),
     TableKind.REQUESTS: ("申请人情况", "自然人", "法人或其他组织", "本年度办理结果"),
     TableKind.REVIEW_LITIGATION: REVIEW_LITIGATION.markers,
+}
+
+# Header words that open each table, in label_words form; a grid holding the openings of
+# two tables (scraped pages with no text between table 3 and table 4) is cut there.
+KIND_STARTS: dict[TableKind, tuple[str, ...]] = {
+    TableKind.ACTIVE_DISCLOSURE: ("第二十条第一项",),
+    TableKind.REQUESTS: ("申请人情况", "本列数据的勾稽关系"),
+    TableKind.REVIEW_LITIGATION: ("行政复议",),
 }
