@@ -9,6 +9,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_PAGES = 500
+# A 6-page text PDF takes ~0.3 s and a scanned page ~1 s here; two minutes leaves room
+# for a 100-page scan while stopping a file that loops.
+DEFAULT_TIME_LIMIT_SECONDS = 120.0
+DEFAULT_MEMORY_LIMIT_MB = 3072
 
 
 class ReaderOptions(BaseModel):
@@ -23,11 +27,28 @@ class ReaderOptions(BaseModel):
         description="Paged files with more pages are rejected.",
     )
 
-    @field_validator("max_file_bytes", "max_pages")
+    time_limit_seconds: float = Field(
+        default=DEFAULT_TIME_LIMIT_SECONDS,
+        description="Wall time one document may take in a batch before it fails "
+        "with `timeout`.",
+    )
+    memory_limit_mb: int = Field(
+        default=DEFAULT_MEMORY_LIMIT_MB,
+        description="Address space one document's extraction may use in a batch.",
+    )
+
+    @field_validator("max_file_bytes", "max_pages", "memory_limit_mb")
     @classmethod
     def _positive(cls, value: int) -> int:
         if value <= 0:
             raise ValueError("must be a positive number")
+        return value
+
+    @field_validator("time_limit_seconds")
+    @classmethod
+    def _positive_time(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be a positive number of seconds")
         return value
 
     @classmethod

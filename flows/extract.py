@@ -1,32 +1,110 @@
-"""Prefect flows: one report, or a backlog folder with one task per document."""
+"""Prefect flows: one report, or a backlog (folder, glob or manifest) with one task each.
+
+The output JSON is the only cache record: a file whose JSON already carries the same
+sha256 and pipeline version is ``unchanged`` and gets no task at all, so a re-run of a
+large backlog costs one hash per file (``--force`` redoes everything).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from prefect import flow, task
+from prefect import Flow, Task, flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.client.schemas.objects import State
-from prefect.futures import wait
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State, TaskRun
+from prefect.futures import PrefectFuture, as_completed
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from extractors.batch import (
     BatchSummary,
     FileOutcome,
     Outcome,
+    check_unchanged,
     find_inputs,
+    glob_inputs,
+    is_transient,
     output_names,
     process_file,
+    read_manifest,
+    remove_stale_temporaries,
     write_summary,
 )
 from extractors.errors import ErrorCode
+from extractors.options import ReaderOptions
+
+DEFAULT_WORKERS = 4
+# Read errors that may pass (EIO, a network mount's hiccup) get these retries; a corrupt
+# or missing file never raises out of the task, so it is never retried.
+READ_RETRY_DELAYS: list[float] = [1.0, 5.0]
+
+# Called once per finished file, in completion order; the CLI hangs its progress bar
+# here. A callback is not a flow parameter because parameters must serialize.
+progress_hooks: list[Callable[[FileOutcome], None]] = []
 
 
-@task(name="extract-file", task_run_name="extract-{path.name}")
+def _retry_transient(task: Task[..., Any], run: TaskRun, state: State[Any]) -> bool:
+    exc = state.result(raise_on_failure=False)
+    return isinstance(exc, BaseException) and is_transient(exc)
+
+
+@task(
+    name="extract-file",
+    task_run_name="extract-{path.name}",
+    retries=len(READ_RETRY_DELAYS),
+    retry_delay_seconds=READ_RETRY_DELAYS,
+    retry_condition_fn=_retry_transient,
+    cache_policy=NO_CACHE,  # the output JSON is the cache (see the module docstring)
+)
 def extract_file(
-    path: Path, out_dir: Path, output_name: str, force: bool
+    path: Path,
+    out_dir: Path,
+    output_name: str,
+    force: bool,
+    options: ReaderOptions | None = None,
 ) -> FileOutcome:
     """Extract one document and write its JSON (bad input is an outcome, not a crash)."""
-    return process_file(path, out_dir, output_name, force)
+    return process_file(
+        path, out_dir, output_name, force, options, raise_transient=True
+    )
+
+
+@task(name="list-inputs", cache_policy=NO_CACHE)
+def list_inputs(
+    folder: str | None, pattern: str | None, manifest: str | None
+) -> list[Path]:
+    """The backlog's files: a folder (recursive), a glob, a CSV manifest, or several."""
+    inputs: list[Path] = []
+    if folder:
+        inputs.extend(find_inputs([Path(folder)]))
+    if pattern:
+        inputs.extend(glob_inputs(pattern))
+    if manifest:
+        inputs.extend(read_manifest(Path(manifest)))
+    return list(dict.fromkeys(inputs))  # a file named twice is one input
+
+
+@task(name="find-unchanged", cache_policy=NO_CACHE)
+def find_unchanged(
+    inputs: list[Path], out_dir: Path, names: dict[Path, str], force: bool
+) -> dict[Path, FileOutcome]:
+    """Files whose JSON is current, decided before any extraction task is scheduled."""
+    if out_dir.is_dir():
+        remove_stale_temporaries(out_dir)
+    found: dict[Path, FileOutcome] = {}
+    for path in inputs:
+        outcome = check_unchanged(path, out_dir, names[path], force)
+        if outcome is not None:
+            found[path] = outcome
+    return found
+
+
+@task(name="write-summary", cache_policy=NO_CACHE)
+def save_summary(summary: BatchSummary, out_dir: Path) -> Path:
+    """``_summary.json`` and ``_summary.csv`` in the output folder."""
+    return write_summary(summary, out_dir)
 
 
 @flow(name="extract-report", log_prints=True)
@@ -40,25 +118,100 @@ def extract_report(
 
 @flow(name="process-backlog", log_prints=True)
 def process_backlog(
-    folder: str, out_dir: str = "output", force: bool = False
+    folder: str | None = None,
+    out_dir: str = "output",
+    force: bool = False,
+    pattern: str | None = None,
+    manifest: str | None = None,
+    options: ReaderOptions | None = None,
 ) -> BatchSummary:
-    """Every report under ``folder``: one task each, a failure stays in its own task.
+    """Every report of a backlog: one task each, a failure stays in its own task.
 
-    Ends with a summary JSON in ``out_dir`` and two artifacts: a table of every file's
-    outcome and a markdown summary.
+    Args:
+        folder: a folder searched recursively for report files.
+        out_dir: where the JSON files and the summary go.
+        force: redo files whose JSON is current.
+        pattern: a glob (``**`` recurses) adding files to the backlog.
+        manifest: a CSV whose ``path`` (or first) column lists files.
+        options: reader limits.
+
+    Returns:
+        Every input with its outcome, in input order. The same summary is written to
+        ``_summary.json`` / ``_summary.csv`` and published as the artifacts
+        ``backlog-files`` (a table) and ``backlog-summary`` (markdown).
     """
-    inputs = find_inputs([Path(folder)])
-    names = output_names(inputs)
-    target = Path(out_dir)
-    futures = [extract_file.submit(p, target, names[p], force) for p in inputs]
-    wait(futures)
-    summary = BatchSummary(
-        files=[_outcome(p, f.state) for p, f in zip(inputs, futures, strict=True)]
-    )
-    write_summary(summary, target)
-    _publish(summary)
+    inputs = list_inputs(folder, pattern, manifest)
+    summary = run_files(inputs, Path(out_dir), force, options)
+    save_summary(summary, Path(out_dir))
+    publish_summary(summary, "backlog")
     print(f"{len(inputs)} files: {summary.counts}")
     return summary
+
+
+def run_files(
+    inputs: list[Path],
+    target: Path,
+    force: bool = False,
+    options: ReaderOptions | None = None,
+) -> BatchSummary:
+    """Schedule one extraction task per file that needs one; call inside a flow."""
+    names = output_names(inputs)
+    done = find_unchanged(inputs, target, names, force)
+    for outcome in done.values():
+        _notify(outcome)
+    futures: dict[Path, PrefectFuture[FileOutcome]] = {
+        p: extract_file.submit(p, target, names[p], force, options)
+        for p in inputs
+        if p not in done
+    }
+    paths = {id(f): p for p, f in futures.items()}
+    for future in as_completed(list(futures.values())):
+        outcome = _outcome(paths[id(future)], future.state)
+        done[paths[id(future)]] = outcome
+        _notify(outcome)
+    return BatchSummary(files=[done[p] for p in inputs])
+
+
+def backlog_runner(
+    workers: int = DEFAULT_WORKERS,
+    dask_address: str | None = None,
+    dask_local: bool = False,
+) -> TaskRunner[Any]:
+    """The task runner for a backlog: threads, or a Dask cluster to scale out.
+
+    Args:
+        workers: most documents extracted at once (threads, or local Dask workers).
+        dask_address: a running Dask scheduler (``tcp://host:8786``); its workers must
+            see the same input and output paths.
+        dask_local: start a LocalCluster of ``workers`` single-threaded workers
+            (in-process threads, so no worker needs its own Prefect API).
+    """
+    if dask_address or dask_local:
+        from prefect_dask.task_runners import DaskTaskRunner  # loads dask only when asked for
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": workers,
+                "threads_per_worker": 1,
+                "processes": False,
+                "dashboard_address": None,
+            }
+        )
+    return ThreadPoolTaskRunner(max_workers=workers)
+
+
+def backlog_flow(
+    runner: TaskRunner[Any],
+) -> Flow[..., BatchSummary]:
+    """``process-backlog`` on another task runner (concurrency is set per runner)."""
+    return process_backlog.with_options(task_runner=runner)
+
+
+def _notify(outcome: FileOutcome) -> None:
+    for hook in progress_hooks:
+        hook(outcome)
 
 
 def _outcome(path: Path, state: State[FileOutcome]) -> FileOutcome:
@@ -66,15 +219,18 @@ def _outcome(path: Path, state: State[FileOutcome]) -> FileOutcome:
         result = state.result()
         if isinstance(result, FileOutcome):
             return result
+    exc = state.result(raise_on_failure=False)
+    transient = isinstance(exc, BaseException) and is_transient(exc)
     return FileOutcome(
         file=str(path),
         outcome=Outcome.FAILED,
-        error_code=ErrorCode.INTERNAL.value,
+        error_code=(ErrorCode.UNREADABLE if transient else ErrorCode.INTERNAL).value,
         message=f"task ended {state.name}: {state.message or ''}".strip(),
     )
 
 
-def _publish(summary: BatchSummary) -> None:
+def publish_summary(summary: BatchSummary, prefix: str) -> None:
+    """Keyed artifacts: ``<prefix>-files`` (one row per file) and ``<prefix>-summary``."""
     rows = [
         {
             "file": f.file,
@@ -85,14 +241,19 @@ def _publish(summary: BatchSummary) -> None:
         }
         for f in summary.files
     ]
-    create_table_artifact(key="backlog-files", table=rows, description="Every file")
+    create_table_artifact(
+        key=f"{prefix}-files", table=rows, description="Every file and its outcome"
+    )
     counts = summary.counts
     failed = [f for f in summary.files if f.outcome is Outcome.FAILED]
+    checked = [f for f in summary.files if f.failed_checks]
     lines = [
-        "# Backlog summary",
+        f"# {prefix.capitalize()} summary",
         "",
         " | ".join(f"{k}: {v}" for k, v in counts.items()),
         "",
         *(f"- `{f.file}`: **{f.error_code}** {f.message}" for f in failed),
+        "",
+        f"{len(checked)} processed file(s) with failed checks.",
     ]
-    create_markdown_artifact(key="backlog-summary", markdown="\n".join(lines))
+    create_markdown_artifact(key=f"{prefix}-summary", markdown="\n".join(lines))

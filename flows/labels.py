@@ -128,11 +128,13 @@ def all_value_keys(kind: str) -> list[tuple[str, str]]:
             for field in spec.fields_of(row):
                 if (row.key, field) in keys:
                     at = keys.index((row.key, field)) + 1
-                else:
-                    # Insert after the last shared key, so 2021-only rows sit where
-                    # they are printed (other_handling.* before result_total).
-                    keys.insert(at, (row.key, field))
-                    at += 1
+                    continue
+                # A new field goes after its row's others, a new row after the last
+                # shared key: 2021-only rows sit where they are printed.
+                same_row = [i for i, (r, _) in enumerate(keys) if r == row.key]
+                at = same_row[-1] + 1 if same_row else at
+                keys.insert(at, (row.key, field))
+                at += 1
     return keys
 
 

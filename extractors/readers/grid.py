@@ -81,10 +81,8 @@ def rows_to_cells(rows: list[list[RawCell]]) -> tuple[list[TableCell], int, int]
             for rr in range(r, r + row_span):
                 for cc in range(col, col + col_span):
                     covered.add((rr, cc))
-            # model_construct: the fields are typed here already, and validating
-            # each of a page's ~300 cells cost a fifth of the reading time.
             cells.append(
-                TableCell.model_construct(
+                TableCell(
                     row=r,
                     col=col,
                     row_span=row_span,
@@ -96,7 +94,7 @@ def rows_to_cells(rows: list[list[RawCell]]) -> tuple[list[TableCell], int, int]
             col += col_span
             n_cols = max(n_cols, col)
     holes = [
-        TableCell.model_construct(row=r, col=c)
+        TableCell(row=r, col=c)
         for r in range(n_rows)
         for c in range(n_cols)
         if (r, c) not in covered

@@ -32,6 +32,12 @@ from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.readers.base import Reader
 from extractors.readers.pdf_camelot import ENGINE as CAMELOT_ENGINE
 from extractors.readers.pdf_camelot import find_camelot_boxes
+from extractors.readers.pdf_quality import (
+    garbage_reason,
+    has_figures_on_image,
+    has_rules,
+    looks_scanned,
+)
 from extractors.readers.pdf_tables import (
     Box,
     Fragment,
@@ -51,7 +57,6 @@ from extractors.readers.pdf_text import (
     find_fake_bold,
     find_margins,
     find_running_lines,
-    garbage_reason,
     lines_to_paragraphs,
     starts_paragraph,
     summarize_font,
@@ -60,17 +65,6 @@ from extractors.readers.pdf_text import (
 _log = logging.getLogger(__name__)
 
 PDFPLUMBER_ENGINE = "pdfplumber"
-# A page with at most this many glyphs and an image over this share of its area is a
-# scan (scanned reports often carry a stamped text page number and nothing else).
-_SCAN_MAX_GLYPHS = 10
-_SCAN_IMAGE_SHARE = 0.3
-# Ruling lines (pt long) on a page where pdfplumber found no table: camelot looks.
-_RULE_MIN_LENGTH = 20.0
-_RULES_FOR_TABLE = 3
-# An image over this share of the page with this many digits printed on it may be a
-# table grid drawn as a picture (a seal or logo is far smaller).
-_GRID_IMAGE_SHARE = 0.05
-_GRID_IMAGE_DIGITS = 8
 
 
 @dataclass
@@ -158,7 +152,7 @@ class PdfTextReader(Reader):
         )
         try:
             raw: list[Char] = page.chars
-            if _looks_scanned(page, raw):
+            if looks_scanned(page, raw):
                 warnings.append(
                     ReaderWarning(
                         code="needs_ocr",
@@ -189,7 +183,7 @@ class PdfTextReader(Reader):
                     result.fragments.append(fragment)
             if any(f.is_weak() for f in result.fragments) or (
                 not result.fragments
-                and (_has_rules(ruled) or _has_figures_on_image(page, chars))
+                and (has_rules(ruled) or has_figures_on_image(page, chars))
             ):
                 result.chars, result.fake_bold = chars, fake_bold
             else:
@@ -259,51 +253,6 @@ def choose_fragments(
         if i not in used and not other.is_weak()
     )
     return sorted(chosen, key=lambda f: f.ys[0])
-
-
-def _looks_scanned(page: Any, raw: Sequence[Char]) -> bool:
-    glyphs = sum(1 for c in raw if not c["text"].isspace())
-    if glyphs > _SCAN_MAX_GLYPHS:
-        return False
-    area = float(page.width) * float(page.height)
-    covered = sum(
-        max(0.0, float(im["x1"]) - float(im["x0"]))
-        * max(0.0, float(im["bottom"]) - float(im["top"]))
-        for im in page.images
-    )
-    return area > 0 and covered / area >= _SCAN_IMAGE_SHARE
-
-
-def _has_rules(page: Any) -> bool:
-    horizontal = vertical = 0
-    for edge in page.edges:
-        if edge["orientation"] == "h" and edge["width"] >= _RULE_MIN_LENGTH:
-            horizontal += 1
-        elif edge["orientation"] == "v" and edge["height"] >= _RULE_MIN_LENGTH / 2:
-            vertical += 1
-    return horizontal >= _RULES_FOR_TABLE and vertical >= _RULES_FOR_TABLE
-
-
-def _has_figures_on_image(page: Any, chars: Sequence[Char]) -> bool:
-    """True when figures are printed over a large image: a table whose grid is a picture.
-
-    Some exporters draw a table's ruling as one image under real text; pdfplumber sees
-    no lines there, camelot renders the page and sees them.
-    """
-    area = float(page.width) * float(page.height)
-    for im in page.images:
-        x0, x1 = float(im["x0"]), float(im["x1"])
-        top, bottom = float(im["top"]), float(im["bottom"])
-        if (x1 - x0) * (bottom - top) < _GRID_IMAGE_SHARE * area:
-            continue
-        digits = sum(
-            1
-            for c in chars
-            if c["text"].isdigit() and x0 <= c["x0"] <= x1 and top <= c["top"] <= bottom
-        )
-        if digits >= _GRID_IMAGE_DIGITS:
-            return True
-    return False
 
 
 def _body_lines(

@@ -362,31 +362,6 @@ def lines_to_paragraphs(lines: Sequence[Line], margins: Margins) -> list[Paragra
     return paragraphs
 
 
-def garbage_reason(chars: Sequence[Char]) -> str | None:
-    """Why a page's text layer is unusable, or None when it reads fine.
-
-    Args:
-        chars: The page's chars.
-
-    Returns:
-        A short reason when the page needs OCR: many ``(cid:NN)`` glyphs with no Unicode
-        mapping, private-use code points, or many glyphs and not one CJK character.
-    """
-    ink = [c["text"] for c in chars if not c["text"].isspace()]
-    if not ink:
-        return None
-    unmapped = sum(1 for t in ink if t.startswith("(cid:"))
-    private = sum(1 for t in ink if any("\ue000" <= ch <= "\uf8ff" for ch in t))
-    # One stray symbol glyph is common in good PDFs; a tenth of the page is not.
-    if unmapped > 0.1 * len(ink):
-        return f"{unmapped} of {len(ink)} glyphs have no Unicode mapping ((cid:NN))"
-    if private > 0.1 * len(ink):
-        return f"{private} of {len(ink)} glyphs are private-use code points"
-    if len(ink) >= 40 and not any(is_cjk(t[0]) for t in ink):
-        return f"{len(ink)} glyphs and not one Chinese character: wrong font codes"
-    return None
-
-
 def summarize_font(lines: Sequence[Line]) -> tuple[float | None, bool | None]:
     """Typical font size and weight of some lines (weighted by text length)."""
     if not lines:

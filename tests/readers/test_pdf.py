@@ -14,7 +14,7 @@ from pdf_factory import (
     register_cjk_font,
     review_litigation_rows,
 )
-from PIL import Image
+from PIL import Image, ImageDraw
 from report_factory import MadeUpReport, make_report
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pdfencrypt import StandardEncryption
@@ -29,8 +29,8 @@ from extractors.readers import read_document
 from extractors.readers.pdf import PDFPLUMBER_ENGINE, choose_fragments
 from extractors.readers.pdf_camelot import ENGINE as CAMELOT_ENGINE
 from extractors.readers.pdf_camelot import find_camelot_boxes
+from extractors.readers.pdf_quality import garbage_reason
 from extractors.readers.pdf_tables import boxes_to_fragment
-from extractors.readers.pdf_text import garbage_reason
 from extractors.report import Report
 
 # Table-3 grid row where the page must break: after the first row of （四）无法提供, so
@@ -461,3 +461,63 @@ def test_page_numbers_in_the_footer_only_are_dropped(tmp_path: Path) -> None:
         ("正文第一段。", 1),
         ("正文第二段。", 2),
     ]
+
+
+def test_repeated_header_on_the_next_page_is_dropped(tmp_path: Path) -> None:
+    header = ["项目", "本年制发件数", "本年废止件数", "现行有效件数"]
+    rows = [[f"第{i}项", str(i), str(2 * i), str(3 * i)] for i in range(1, 7)]
+    doc = ReportPdf(header=None)
+    doc.heading("二、主动公开政府信息情况")
+    doc.y = 640  # the first part ends at the foot of page 1
+    doc.table([header, *rows[:3]], (150.0, 100.0, 100.0, 100.0))
+    doc.new_page()
+    doc.table([header, *rows[3:]], (150.0, 100.0, 100.0, 100.0))
+    path = doc.save(tmp_path / "repeat.pdf")
+
+    tables = read_document(path).tables
+
+    assert len(tables) == 1
+    assert tables[0].pages == [1, 2]
+    assert tables[0].grid() == [header, *rows]
+
+
+def test_table_ruled_by_an_image_is_read_by_camelot(tmp_path: Path) -> None:
+    """pdfplumber sees no lines when the grid is a picture; camelot renders and does."""
+    font = register_cjk_font()
+    rows = [
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "1", "0", "11"],
+        ["行政规范性文件", "8", "26", "66"],
+        ["合计", "9", "26", "77"],
+    ]
+    widths, height, left, top, scale = [150, 100, 100, 100], 24, 72, 150, 4
+    grid = Image.new("L", (sum(widths) * scale, len(rows) * height * scale), 255)
+    draw = ImageDraw.Draw(grid)
+    xs = [sum(widths[:i]) for i in range(len(widths) + 1)]
+    for x in xs:
+        draw.line([(x * scale, 0), (x * scale, grid.height)], fill=0, width=4)
+    for r in range(len(rows) + 1):
+        y = r * height * scale
+        draw.line([(0, y), (grid.width, y)], fill=0, width=4)
+    path = tmp_path / "image-grid.pdf"
+    canvas = Canvas(str(path), pagesize=A4)
+    page_h = A4[1]
+    canvas.drawImage(
+        ImageReader(grid),
+        left,
+        page_h - top - len(rows) * height,
+        width=sum(widths),
+        height=len(rows) * height,
+    )
+    canvas.setFont(font, 10)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            centre = left + (xs[c] + xs[c + 1]) / 2
+            canvas.drawCentredString(centre, page_h - top - r * height - 16, text)
+    canvas.save()
+
+    document = read_document(path)
+
+    assert [t.engine for t in document.tables] == [CAMELOT_ENGINE]
+    assert document.tables[0].grid() == rows
+    assert document.blocks == []

@@ -1,0 +1,94 @@
+"""Limits one document cannot break: wall time and memory, enforced in a child process.
+
+A hostile file (a decompression bomb, a PDF whose content stream loops) must not stall or
+exhaust a batch. The extraction runs in a forked child with an address-space limit; the
+parent waits at most the time limit, then kills it. Forking keeps start-up cheap: jieba's
+dictionary and the imported readers are shared copy-on-write.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from extractors.errors import DocumentLoadError, ErrorCode
+from extractors.options import ReaderOptions
+from extractors.report import Report
+
+_MIB = 1024 * 1024
+
+
+def extract_guarded(
+    path: Path,
+    options: ReaderOptions,
+    extract: Callable[[Path, ReaderOptions], Report],
+) -> Report:
+    """Run ``extract(path, options)`` within the options' time and memory limits.
+
+    Raises:
+        DocumentLoadError: ``timeout`` past the time limit, ``too_large`` when the
+            memory limit was hit, or the child's own load error.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_child, args=(sender, path, options, extract), daemon=True
+    )
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(options.time_limit_seconds):
+            raise DocumentLoadError(
+                ErrorCode.TIMEOUT,
+                f"extraction took longer than {options.time_limit_seconds:g} s",
+            )
+        try:
+            kind, payload = receiver.recv()
+        except EOFError as exc:
+            raise DocumentLoadError(
+                ErrorCode.TOO_LARGE,
+                f"the extraction process died (exit {child.exitcode}); "
+                f"likely over the {options.memory_limit_mb} MiB memory limit",
+            ) from exc
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    if kind == "report":
+        return Report.model_validate_json(payload)
+    code, message = payload
+    raise DocumentLoadError(ErrorCode(code), message)
+
+
+def _child(
+    sender: Connection,
+    path: Path,
+    options: ReaderOptions,
+    extract: Callable[[Path, ReaderOptions], Report],
+) -> None:
+    limit = options.memory_limit_mb * _MIB
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    result: tuple[str, Any]
+    try:
+        result = ("report", extract(path, options).model_dump_json())
+    except DocumentLoadError as exc:
+        result = ("error", (exc.code.value, exc.message))
+    except MemoryError:
+        result = (
+            "error",
+            (
+                ErrorCode.TOO_LARGE.value,
+                f"over the {options.memory_limit_mb} MiB limit",
+            ),
+        )
+    except Exception as exc:  # a defect: reported, never a crash of the batch
+        detail = traceback.format_exception_only(exc)[-1].strip()
+        result = ("error", (ErrorCode.INTERNAL.value, detail))
+    sender.send(result)
+    sender.close()

@@ -1,0 +1,419 @@
+"""Review pages: a report's tables, checks and provenance as one static HTML page.
+
+Pure functions from a :class:`~extractors.report.Report` (and a batch summary) to HTML
+strings; finding files, rendering PDF pages and writing the site is
+:mod:`flows.review_site`'s job. Pages open from disk with no server: CSS and the little
+JS they use are inlined.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from extractors.batch import BatchSummary, FileOutcome
+from extractors.checks import NARRATIVE_FIGURES, Term, consistency_equations
+from extractors.report import CellRecord, Check, CheckStatus, Report, Suggestion
+from flows.labels import (
+    CATEGORY_LABELS,
+    TABLE_KINDS,
+    TABLE_TITLES,
+    field_label,
+    group_label,
+    report_value_keys,
+    row_label,
+)
+
+# Below this reading confidence a value is marked for a second look; OCR engines put
+# clean digits well above it (TEMPLATE.md's brief sets the threshold).
+LOW_CONFIDENCE = 0.9
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """A rendered source page: where its PNG is (relative to the HTML) and its size in pt."""
+
+    number: int
+    src: str
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class CellView:
+    """One canonical value with everything known about it."""
+
+    kind: str
+    row: str
+    field: str
+    label: str
+    present: bool
+    value: int | float | None
+    record: CellRecord | None = None
+    failed: tuple[Check, ...] = ()
+    badges: tuple[Check, ...] = ()
+    suggestion: Suggestion | None = None
+    low_confidence: bool = False
+
+    @property
+    def scope(self) -> str:
+        """`table.row.field`, as checks and suggestions name a cell."""
+        return f"{self.kind}.{self.row}.{self.field}"
+
+    @property
+    def shown(self) -> str:
+        """The value as displayed; blank (null) is a word, so it never reads as 0."""
+        if not self.present:
+            return "缺"
+        return "空" if self.value is None else format_value(self.value)
+
+    @property
+    def data_value(self) -> str:
+        """The value as JSON, for tests and scripts reading the DOM."""
+        return json.dumps(self.value) if self.present else ""
+
+    @property
+    def classes(self) -> str:
+        """CSS classes: null, absent, fail, low, suggested."""
+        names = ["val"]
+        if not self.present:
+            names.append("absent")
+        elif self.value is None:
+            names.append("null")
+        elif self.value == 0:
+            names.append("zero")
+        if self.failed:
+            names.append("fail")
+        if self.low_confidence:
+            names.append("low")
+        if self.suggestion is not None:
+            names.append("suggested")
+        return " ".join(names)
+
+    @property
+    def tooltip(self) -> str:
+        """Where the value came from, in one line."""
+        if self.record is None:
+            return "未读到 not read" if not self.present else "无来源 no source cell"
+        return provenance_text(self.record)
+
+
+@dataclass(frozen=True)
+class RowView:
+    """One row of a rendered table."""
+
+    key: str
+    label: str
+    group: str | None
+    cells: tuple[CellView, ...]
+    checks: tuple[Check, ...] = ()
+
+
+@dataclass(frozen=True)
+class BlockView:
+    """Rows sharing one set of fields; table 2 prints several such sub-tables."""
+
+    fields: tuple[tuple[str, str], ...]
+    rows: tuple[RowView, ...]
+    column_checks: tuple[tuple[Check, ...], ...]
+
+    @property
+    def has_row_checks(self) -> bool:
+        """Whether any row carries a failed row check (adds a column)."""
+        return any(r.checks for r in self.rows)
+
+    @property
+    def has_column_checks(self) -> bool:
+        """Whether any column carries a failed column check (adds a footer row)."""
+        return any(self.column_checks)
+
+
+@dataclass(frozen=True)
+class TableView:
+    """One statistics table of the report."""
+
+    kind: str
+    title: str
+    template: str | None
+    blocks: tuple[BlockView, ...]
+    found: bool
+
+    @property
+    def cells(self) -> list[CellView]:
+        """Every value of the table, in printed order."""
+        return [c for b in self.blocks for r in b.rows for c in r.cells if c.present]
+
+
+@dataclass(frozen=True)
+class BoxView:
+    """A cell's box on its page image, in percent of the page so it scales."""
+
+    scope: str
+    label: str
+    classes: str
+    left: float
+    top: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class PageView:
+    """A source page with the boxes of the values read from it."""
+
+    image: PageImage
+    boxes: tuple[BoxView, ...] = field(default_factory=tuple)
+
+
+def format_value(value: int | float) -> str:
+    """A number as displayed: ints as they are, amounts without float noise."""
+    return str(value) if isinstance(value, int) else f"{value:.12g}"
+
+
+def provenance_text(record: CellRecord) -> str:
+    """Raw text, page, grid position and confidence of a cell, in one line."""
+    parts = [f"原文 raw「{record.raw}」"]
+    if record.page is not None:
+        parts.append(f"第{record.page}页 page {record.page}")
+    parts.append(
+        f"表{record.source_table} 行{record.grid_row} 列{record.grid_col} "
+        f"(table {record.source_table}, r{record.grid_row} c{record.grid_col})"
+    )
+    if record.confidence is not None:
+        parts.append(f"置信度 confidence {record.confidence:.2f}")
+    if record.note:
+        parts.append(record.note)
+    return " · ".join(parts)
+
+
+def check_terms(report: Report) -> dict[tuple[str, str], tuple[Term, ...]]:
+    """The cells each check of this report adds up, by (rule, scope)."""
+    terms: dict[tuple[str, str], tuple[Term, ...]] = {}
+    for eq in consistency_equations(report.requests.keys()):
+        terms[(eq.rule, eq.scope)] = (*eq.left, *eq.right)
+    for figure in NARRATIVE_FIGURES:
+        terms[("S1", figure.scope)] = (*figure.terms,)
+    return terms
+
+
+def table_views(report: Report, low_confidence: float = LOW_CONFIDENCE) -> list[TableView]:
+    """The three statistics tables, with checks, suggestions and provenance per cell."""
+    records = {(c.table, c.row, c.column): c for c in report.cells}
+    suggestions = {s.scope: s for s in report.suggestions}
+    failed = [c for c in report.checks if c.status is CheckStatus.FAIL]
+    terms = check_terms(report)
+    involved: dict[Term, list[Check]] = {}
+    for check in failed:
+        for term in terms.get((check.rule, check.scope), _scope_term(check.scope)):
+            involved.setdefault(term, []).append(check)
+    views = []
+    for kind in TABLE_KINDS:
+        values: dict[str, dict[str, int | float | None]] = getattr(report, kind)
+        placed = _placed_checks(kind, failed, report_value_keys(report, kind), terms)
+        rows = []
+        for key, fields in report_value_keys(report, kind):
+            cells = []
+            for name in fields:
+                term = (kind, key, name)
+                record = records.get(term)
+                cells.append(
+                    CellView(
+                        kind=kind,
+                        row=key,
+                        field=name,
+                        label=f"{row_label(kind, key)}·{field_label(kind, name)}",
+                        present=name in values.get(key, {}),
+                        value=values.get(key, {}).get(name),
+                        record=record,
+                        failed=tuple(involved.get(term, ())),
+                        badges=tuple(placed.cell.get(term, ())),
+                        suggestion=suggestions.get(".".join(term)),
+                        low_confidence=bool(
+                            record
+                            and record.confidence is not None
+                            and record.confidence < low_confidence
+                        ),
+                    )
+                )
+            rows.append(
+                RowView(
+                    key=key,
+                    label=row_label(kind, key),
+                    group=group_label(key),
+                    cells=tuple(cells),
+                    checks=tuple(placed.row.get(key, ())),
+                )
+            )
+        views.append(
+            TableView(
+                kind=kind,
+                title=TABLE_TITLES[kind],
+                template=report.report.template_by_table.get(kind),
+                blocks=_blocks(kind, rows, placed.column),
+                found=bool(values),
+            )
+        )
+    return views
+
+
+def page_views(report: Report, images: dict[int, PageImage]) -> list[PageView]:
+    """Source pages with a box per value read from them, scaled from PDF points."""
+    views = []
+    for number in sorted(images):
+        image = images[number]
+        boxes = []
+        for record in report.cells:
+            if record.page != number or record.bbox is None:
+                continue
+            box = record.bbox
+            boxes.append(
+                BoxView(
+                    scope=f"{record.table}.{record.row}.{record.column}",
+                    label=f"{row_label(record.table, record.row)}·"
+                    f"{field_label(record.table, record.column)}",
+                    classes="box null" if record.value is None else "box",
+                    left=round(100 * box.x0 / image.width, 3),
+                    top=round(100 * box.top / image.height, 3),
+                    width=round(100 * (box.x1 - box.x0) / image.width, 3),
+                    height=round(100 * (box.bottom - box.top) / image.height, 3),
+                )
+            )
+        views.append(PageView(image=image, boxes=tuple(boxes)))
+    return views
+
+
+def review_page(
+    report: Report,
+    images: dict[int, PageImage] | None = None,
+    outcome: FileOutcome | None = None,
+    index_href: str | None = None,
+    low_confidence: float = LOW_CONFIDENCE,
+) -> str:
+    """The review page of one report as a self-contained HTML string.
+
+    Args:
+        report: the extracted report.
+        images: rendered source pages by page number (PDF inputs), for box overlays.
+        outcome: the report's line in the batch summary, if any.
+        index_href: link back to the batch index, if there is one.
+        low_confidence: confidence below which a value is marked.
+
+    Returns:
+        The HTML page.
+    """
+    tables = table_views(report, low_confidence)
+    mapped = {
+        (c.source_table, c.grid_row, c.grid_col): f"{c.table}.{c.row}.{c.column}"
+        for c in report.cells
+    }
+    return _environment().get_template("review.html").render(
+        report=report,
+        outcome=outcome,
+        index_href=index_href,
+        tables=tables,
+        pages=page_views(report, images or {}),
+        mapped=mapped,
+        failed=[c for c in report.checks if c.status is CheckStatus.FAIL],
+        skipped=[c for c in report.checks if c.status is CheckStatus.SKIPPED],
+        passed=sum(1 for c in report.checks if c.status is CheckStatus.PASS),
+        category_labels=CATEGORY_LABELS,
+        format_value=format_value,
+        provenance_text=provenance_text,
+    )
+
+
+def index_page(summary: BatchSummary, pages: dict[str, str]) -> str:
+    """The batch index: every file with its outcome, sortable by any column.
+
+    Args:
+        summary: the batch summary (`_summary.json`).
+        pages: review page (relative href) by the summary's `file`.
+
+    Returns:
+        The HTML page.
+    """
+    return _environment().get_template("index.html").render(
+        summary=summary, pages=pages, counts=summary.counts
+    )
+
+
+def render_template(name: str, **context: object) -> str:
+    """Render one of the package's templates (shared with the compare page)."""
+    return _environment().get_template(name).render(**context)
+
+
+@dataclass
+class _Placement:
+    """Where each failed check's expected-vs-actual is printed."""
+
+    column: dict[str, list[Check]] = field(default_factory=dict)
+    row: dict[str, list[Check]] = field(default_factory=dict)
+    cell: dict[Term, list[Check]] = field(default_factory=dict)
+
+
+def _placed_checks(
+    kind: str,
+    failed: Iterable[Check],
+    keys: list[tuple[str, tuple[str, ...]]],
+    terms: dict[tuple[str, str], tuple[Term, ...]],
+) -> _Placement:
+    # A check scoped to a column (R1, R2) goes under it, one scoped to a row (R3, R4)
+    # beside it, anything else (S1 on one cell) into the cells it names.
+    rows = {k for k, _ in keys}
+    fields = {f for _, fs in keys for f in fs}
+    placement = _Placement()
+    for check in failed:
+        table, _, rest = check.scope.partition(".")
+        if table != kind:
+            continue
+        if rest in rows:
+            placement.row.setdefault(rest, []).append(check)
+        elif rest in fields:
+            placement.column.setdefault(rest, []).append(check)
+        else:
+            for term in terms.get((check.rule, check.scope), _scope_term(check.scope)):
+                placement.cell.setdefault(term, []).append(check)
+    return placement
+
+
+def _scope_term(scope: str) -> tuple[Term, ...]:
+    table, _, rest = scope.partition(".")
+    row, _, name = rest.rpartition(".")
+    return ((table, row, name),) if row else ()
+
+
+def _blocks(
+    kind: str, rows: list[RowView], column_checks: dict[str, list[Check]]
+) -> tuple[BlockView, ...]:
+    # Consecutive rows with the same fields share a header, as table 2 prints them.
+    blocks: list[BlockView] = []
+    for row in rows:
+        names = tuple(c.field for c in row.cells)
+        if blocks and tuple(k for k, _ in blocks[-1].fields) == names:
+            last = blocks[-1]
+            blocks[-1] = BlockView(last.fields, (*last.rows, row), last.column_checks)
+            continue
+        blocks.append(
+            BlockView(
+                fields=tuple((n, field_label(kind, n)) for n in names),
+                rows=(row,),
+                column_checks=tuple(tuple(column_checks.get(n, ())) for n in names),
+            )
+        )
+    return tuple(blocks)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("flows", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
