@@ -30,6 +30,7 @@ _LEVEL_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
         re.compile(r"^(?:\d+[.、．)）](?!\d)|[一二三四五六七八九十]+是|[(（]\d+[)）])"),
     ),
 ]
+_DIGIT_NUMBER = re.compile(r"^(?:\d+[.、．)）]|[(（]\d+[)）])")
 _SENTENCE_END = re.compile(r"[。；;！!]|[:：](?=.)")
 _TITLE_WORDS = ("年度报告", "工作报告", "年报")
 
@@ -55,18 +56,27 @@ def find_sections(document: Document) -> list[Section]:
         Text before the first heading (the preamble) belongs to no section.
     """
     sections: list[Section] = []
+    has_level2 = False  # under the current level-1 heading
     for block in document.blocks:
         match = match_heading(block)
         if match is None:
             if sections:
                 _append_text(sections[-1], clean_text(block.text))
             continue
+        level = match.level
+        if level == 1:
+            has_level2 = False
+        elif level == 2:
+            has_level2 = True
+        elif _DIGIT_NUMBER.match(match.number) and not has_level2 and sections:
+            # Publishers who number the second level 1. 2. (no （一）) mean level 2.
+            level = 2
         sections.append(
             Section(
-                level=match.level,
+                level=level,
                 number=match.number,
                 heading=match.heading,
-                category=classify_heading(match.heading, match.level),
+                category=classify_heading(match.heading, level),
                 text=match.rest,
                 page=block.page,
             )

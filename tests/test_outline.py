@@ -84,3 +84,19 @@ def test_renamed_headings_classify_by_their_words(
     heading: str, level: int, category: str
 ) -> None:
     assert classify_heading(heading, level) == category
+
+
+def test_digit_numbered_second_level_under_level_one_is_level_two() -> None:
+    found = sections_of(
+        "一、总体情况",
+        "1.主动公开情况",
+        "正文。",
+        "2.依申请公开情况",
+        "二、主动公开政府信息情况",
+    )
+    assert [(s[0], s[1], s[2]) for s in found] == [
+        (1, "一、总体情况", "overall"),
+        (2, "1.主动公开情况", "active_disclosure"),
+        (2, "2.依申请公开情况", "request_disclosure"),
+        (1, "二、主动公开政府信息情况", "active_disclosure_stats"),
+    ]
