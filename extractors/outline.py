@@ -127,3 +127,16 @@ def _display_number(number: str) -> str:
 
 def _append_text(section: Section, text: str) -> None:
     section.text = f"{section.text}\n{text}" if section.text else text
+
+
+def table_captions(document: Document) -> list[str]:
+    """For each table, the heading it stands under ("" before the first heading)."""
+    captions: list[str] = []
+    heading = ""
+    for item in document.items():
+        if isinstance(item, TextBlock):
+            match = match_heading(item)
+            heading = match.heading if match else heading
+        else:
+            captions.append(heading)
+    return captions

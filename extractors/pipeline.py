@@ -17,7 +17,7 @@ from extractors.document import Document
 from extractors.headings import LEVEL1_LEXICON
 from extractors.metadata import find_metadata
 from extractors.options import ReaderOptions
-from extractors.outline import find_sections
+from extractors.outline import find_sections, table_captions
 from extractors.readers import read_document
 from extractors.report import (
     Check,
@@ -108,6 +108,7 @@ def _apply_mapping(report: Report, document: Document, mapped: MappedTables) -> 
     versions = set(by_table.values())
     if versions:
         report.report.template = versions.pop() if len(versions) == 1 else "mixed"  # type: ignore[assignment]
+    captions = table_captions(document)
     report.tables = [
         TableOut(
             index=i,
@@ -115,6 +116,7 @@ def _apply_mapping(report: Report, document: Document, mapped: MappedTables) -> 
             pages=table.pages,
             kind=mapped.kinds[i].value if i in mapped.kinds else None,
             engine=table.engine,
+            label=captions[i],
             rows=table.grid(),
         )
         for i, table in enumerate(document.tables)

@@ -95,3 +95,11 @@ def test_text_sample_provenance_keeps_raw_text(text_report: Report) -> None:
         for f in key[t].values()
     )
     assert len(text_report.cells) == printed
+
+
+def test_text_sample_tables_are_captioned_by_their_section(text_report: Report) -> None:
+    assert [(t.kind, t.label) for t in text_report.tables] == [
+        ("active_disclosure", "二、主动公开政府信息情况"),
+        ("requests", "三、收到和处理政府信息公开申请情况"),
+        ("review_litigation", "四、政府信息公开行政复议、行政诉讼情况"),
+    ]
