@@ -12,6 +12,7 @@ install:
 
 run: install
 	.venv/bin/nianbao extract samples/ --out output/
+	.venv/bin/nianbao load output/
 
 test: install
 	$(MAKE) --no-print-directory lint

@@ -229,57 +229,6 @@ def check_narrative(tables: Tables, narrative: str) -> list[Check]:
     return checks
 
 
-def check_across_years(previous: Tables, current: Tables) -> list[Check]:
-    """S2: a report against the same issuer's report on the year before.
-
-    Requests carried to next year must come back as carried over, per column; a 2021-format
-    `in_force` count must be last year's plus this year's issued less repealed.
-
-    Args:
-        previous: canonical values of year N−1.
-        current: canonical values of year N.
-
-    Returns:
-        One check per column and per `in_force` row, `skipped` where a side is absent.
-    """
-    checks = [
-        _check_equation(
-            Equation(
-                "S2",
-                f"requests.carried_over.{col}",
-                (("previous", "carried_to_next_year", col),),
-                (("current", "carried_over", col),),
-                "carried to next year last year vs carried over this year",
-            ),
-            {
-                "previous": previous.get("requests", {}),
-                "current": current.get("requests", {}),
-            },
-        )
-        for col in REQUEST_FIELDS
-    ]
-    active = {
-        "previous": previous.get("active_disclosure", {}),
-        "current": current.get("active_disclosure", {}),
-    }
-    for row in ("rules", "normative_documents"):
-        if "in_force" not in active["previous"].get(row, {}):
-            continue  # 2019 format: no count of documents in force
-        checks.append(
-            _check_equation(
-                Equation(
-                    "S2",
-                    f"active_disclosure.{row}.in_force",
-                    (("previous", row, "in_force"), ("current", row, "issued")),
-                    (("current", row, "in_force"), ("current", row, "repealed")),
-                    "in force last year + issued vs in force + repealed",
-                ),
-                active,
-            )
-        )
-    return checks
-
-
 def _check_equation(eq: Equation, tables: Tables) -> Check:
     left, right = _sum(eq.left, tables), _sum(eq.right, tables)
     if left is None or right is None:

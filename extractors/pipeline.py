@@ -86,7 +86,9 @@ def build_report(document: Document) -> Report:
                 "review_litigation": report.review_litigation,
             },
             document.text,
-            mapped.unreadable,
+            # Low-confidence OCR readings are doubtful too: a failing rule may
+            # determine their value, proposed as a suggestion like an unreadable one.
+            [*mapped.unreadable, *mapped.doubtful],
         ),
         no_checks,
     )

@@ -39,6 +39,8 @@ _MAGIC: list[tuple[bytes, InputFormat]] = [
     (b"{\\rtf", InputFormat.DOC),
 ]
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<table", b"<head", b"<meta")
+# Word 2003 XML ("WordML"), saved under .doc names; LibreOffice converts it like a .doc.
+_WORDML_MARKERS = (b'progid="word.document"', b"<w:worddocument")
 # How far to look for HTML tags: pages open with long comments or inline scripts.
 _HTML_MARKER_WINDOW = 65536
 # Share of control bytes above which a file is binary, not text (text has ~0).
@@ -69,12 +71,25 @@ def sniff_format(data: bytes, name: str = "") -> InputFormat:
             ErrorCode.UNSUPPORTED_TYPE,
             "binary content that is no PDF, Word or image file",
         )
+    if _is_wordml(data[:_PDF_HEADER_WINDOW]):
+        return InputFormat.DOC
     if _looks_like_html(data[:_HTML_MARKER_WINDOW]):
         return InputFormat.HTML
     by_name = EXTENSION_FORMATS.get(Path(name).suffix.lower())
     if by_name is InputFormat.HTML:
         return InputFormat.HTML
     return InputFormat.TEXT
+
+
+def _is_wordml(head: bytes) -> bool:
+    # Word's HTML export also names w:WordDocument (in an <xml> island), so only an XML
+    # document that is no HTML page counts.
+    lowered = head.lower().lstrip(b"\xef\xbb\xbf \t\r\n")
+    return (
+        lowered.startswith(b"<?xml")
+        and b"<html" not in lowered
+        and any(marker in lowered for marker in _WORDML_MARKERS)
+    )
 
 
 def _looks_like_html(head: bytes) -> bool:

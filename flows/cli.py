@@ -1,4 +1,4 @@
-"""`nianbao` command line: extract files, run the backlog flow, print the JSON Schema."""
+"""`nianbao` command line: extract, run the backlog flow, load the store, serve the inbox."""
 
 from __future__ import annotations
 
@@ -13,16 +13,21 @@ from rich.table import Table
 
 from extractors.batch import (
     BatchSummary,
+    FileOutcome,
     Outcome,
     find_inputs,
     output_names,
     process_file,
+    remove_stale_temporaries,
     write_summary,
 )
 from extractors.options import ReaderOptions, Settings
 from extractors.report import Report
+from flows.cli_views import add_view_commands
 
 _console = Console(stderr=True)
+# Above this many files the closing summary lists only failures and counts.
+SUMMARY_TABLE_MAX_FILES = 50
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,14 +54,48 @@ def _parser() -> argparse.ArgumentParser:
     extract.set_defaults(run=_extract)
 
     backlog = sub.add_parser("backlog", help="run the Prefect process-backlog flow")
-    backlog.add_argument("folder", type=Path)
+    backlog.add_argument("folder", type=Path, nargs="?", help="searched recursively")
+    backlog.add_argument("--glob", help="files matching a glob (** recurses)")
+    backlog.add_argument(
+        "--manifest", type=Path, help="CSV listing files (path column)"
+    )
     backlog.add_argument("--out", type=Path, default=Path(settings.output_dir))
-    backlog.add_argument("--force", action="store_true")
+    backlog.add_argument("--force", action="store_true", help="redo unchanged files")
+    backlog.add_argument(
+        "--workers", type=int, default=4, help="documents extracted at once"
+    )
+    backlog.add_argument("--dask-address", help="run tasks on this Dask scheduler")
+    backlog.add_argument(
+        "--dask", action="store_true", help="run tasks on a local Dask cluster"
+    )
+    backlog.add_argument("--max-pages", type=int, default=settings.max_pages)
+    backlog.add_argument("--max-bytes", type=int, default=settings.max_file_bytes)
     backlog.set_defaults(run=_backlog)
+
+    load = sub.add_parser("load", help="load report JSONs into DuckDB or PostgreSQL")
+    load.add_argument("out_dir", type=Path, metavar="OUTPUT_DIR")
+    target = load.add_mutually_exclusive_group()
+    target.add_argument(
+        "--db", type=Path, help="DuckDB file (default OUTPUT_DIR/nianbao.duckdb)"
+    )
+    target.add_argument("--postgres", metavar="URL", help="PostgreSQL URL instead")
+    load.add_argument("--parquet", type=Path, metavar="DIR", help="export tables")
+    load.set_defaults(run=_load)
+
+    serve = sub.add_parser("serve", help="serve the inbox flow on a cron schedule")
+    serve.add_argument("inbox", type=Path, metavar="INBOX")
+    serve.add_argument("--out", type=Path, default=Path(settings.output_dir))
+    serve.add_argument("--cron", default="*/10 * * * *", help='e.g. "*/5 * * * *"')
+    serve.add_argument(
+        "--min-age", type=float, default=10.0, help="seconds a file must be settled"
+    )
+    serve.set_defaults(run=_serve)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the output")
     schema.add_argument("--out", type=Path, help="write to this file instead")
     schema.set_defaults(run=_schema)
+
+    add_view_commands(sub)  # review, compare, export
     return parser
 
 
@@ -68,13 +107,9 @@ def _extract(args: argparse.Namespace) -> int:
         return 2
     names = output_names(inputs)
     summary = BatchSummary()
-    with Progress(
-        TextColumn("[bold]extract"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        console=_console,
-    ) as progress:
+    if args.out.is_dir():
+        remove_stale_temporaries(args.out)
+    with _progress("extract") as progress:
         task = progress.add_task("", total=len(inputs))
         for path in inputs:
             progress.update(task, description=path.name)
@@ -88,11 +123,84 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _backlog(args: argparse.Namespace) -> int:
-    from flows.extract import process_backlog  # Prefect loads only for this command
+    # Prefect (and Dask) load only for the commands that need them.
+    from flows.extract import backlog_flow, backlog_runner, progress_hooks
 
-    summary = process_backlog(str(args.folder), str(args.out), args.force)
+    if not (args.folder or args.glob or args.manifest):
+        _console.print("[red]give a FOLDER, --glob or --manifest[/red]")
+        return 2
+    options = ReaderOptions(max_pages=args.max_pages, max_file_bytes=args.max_bytes)
+    runner = backlog_runner(args.workers, args.dask_address, args.dask)
+    with _progress("backlog") as progress:
+        bar = progress.add_task("", total=None)
+
+        def advance(outcome: FileOutcome) -> None:
+            progress.update(bar, description=Path(outcome.file).name, advance=1)
+
+        progress_hooks.append(advance)
+        try:
+            summary = backlog_flow(runner)(
+                str(args.folder) if args.folder else None,
+                str(args.out),
+                args.force,
+                args.glob,
+                str(args.manifest) if args.manifest else None,
+                options,
+            )
+        finally:
+            progress_hooks.remove(advance)
     _print_summary(summary)
     return 1 if any(f.outcome is Outcome.FAILED for f in summary.files) else 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    from flows.store import (
+        export_parquet,
+        load_outputs,
+        open_store,
+        report_jsons,
+        store_url,
+        table_counts,
+    )
+
+    url = store_url(args.db, args.postgres, args.out_dir)
+    engine = open_store(url)
+    try:
+        with _progress("load") as progress:
+            bar = progress.add_task("", total=len(report_jsons(args.out_dir)))
+            summary = load_outputs(
+                engine,
+                args.out_dir,
+                lambda path: progress.update(bar, description=path.name, advance=1),
+            )
+        counts = table_counts(engine)
+        if args.parquet:
+            export_parquet(engine, args.parquet)
+    finally:
+        engine.dispose()
+    where = engine.url.render_as_string(hide_password=True)
+    _console.print(
+        f"loaded {summary.documents} documents into {where}: "
+        + ", ".join(f"{k}={v}" for k, v in summary.rows.items())
+        + f", S2 checks={summary.s2_checks}",
+        style="bold",
+    )
+    _console.print(
+        "store now holds " + ", ".join(f"{k}={v}" for k, v in counts.items())
+    )
+    if args.parquet:
+        _console.print(f"Parquet files in {args.parquet}")
+    for path, reason in summary.rejected.items():
+        _console.print(f"[red]{Path(path).name}: not a report JSON[/red] {reason}")
+    return 1 if summary.rejected else 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from flows.inbox import serve_inbox
+
+    args.inbox.mkdir(parents=True, exist_ok=True)
+    serve_inbox(str(args.inbox), str(args.out), args.cron, args.min_age)
+    return 0
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -104,7 +212,20 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(label: str) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=_console,
+    )
+
+
 def _print_summary(summary: BatchSummary) -> None:
+    if len(summary.files) > SUMMARY_TABLE_MAX_FILES:
+        _print_failures(summary, brief=True)
+        return
     table = Table(title="nianbao summary")
     for column in ("file", "outcome", "status", "template", "tables", "cells"):
         table.add_column(column)
@@ -122,13 +243,22 @@ def _print_summary(summary: BatchSummary) -> None:
             str(f.warnings),
         )
     _console.print(table)
+    _print_failures(summary)
+
+
+def _print_failures(summary: BatchSummary, brief: bool = False) -> None:
     for f in summary.files:
         if f.error_code:
             _console.print(
                 f"[red]{Path(f.file).name}: {f.error_code}[/red] {f.message}"
             )
-        elif f.failed_checks:
+        elif f.failed_checks and not brief:
             _console.print(f"{Path(f.file).name}: failed " + ", ".join(f.failed_checks))
+    if brief:
+        checked = sum(1 for f in summary.files if f.failed_checks)
+        _console.print(
+            f"{checked} processed file(s) with failed checks: see _summary.csv"
+        )
     counts = " ".join(f"{k}={v}" for k, v in summary.counts.items())
     _console.print(counts, style="bold")
 

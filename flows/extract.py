@@ -166,6 +166,7 @@ def run_files(
     }
     paths = {id(f): p for p, f in futures.items()}
     for future in as_completed(list(futures.values())):
+        future.wait()  # sets the final state; without it the state is read from the API
         outcome = _outcome(paths[id(future)], future.state)
         done[paths[id(future)]] = outcome
         _notify(outcome)
@@ -187,7 +188,9 @@ def backlog_runner(
             (in-process threads, so no worker needs its own Prefect API).
     """
     if dask_address or dask_local:
-        from prefect_dask.task_runners import DaskTaskRunner  # loads dask only when asked for
+        from prefect_dask.task_runners import (
+            DaskTaskRunner,
+        )  # loads dask only when asked for
 
         if dask_address:
             return DaskTaskRunner(address=dask_address)

@@ -69,15 +69,19 @@ def report_spec(report: Report, kind: str) -> TableSpec:
     return SPECS[TableKind(kind)][TemplateVersion(recorded or "2019")]
 
 
-def row_label(kind: str, key: str, short: bool = False) -> str:
+def row_label(
+    kind: str, key: str, short: bool = False, template: str | None = None
+) -> str:
     """The Chinese label of a row in either format; the key itself if no spec has it.
 
     Args:
         kind: table key (`requests`, …).
         key: canonical row key.
         short: the shortest label (for headers) instead of the printed one.
+        template: the format to take the label from first (`2019`/`2021`); formats
+            name some rows differently (规范性文件 / 行政规范性文件).
     """
-    row = _find_row(kind, key)
+    row = _find_row(kind, key, template)
     if row is None:
         return key
     label = min(row.labels, key=len) if short else row.labels[0]
@@ -138,8 +142,10 @@ def all_value_keys(kind: str) -> list[tuple[str, str]]:
     return keys
 
 
-def _find_row(kind: str, key: str) -> RowSpec | None:
-    for spec in SPECS[TableKind(kind)].values():
+def _find_row(kind: str, key: str, template: str | None = None) -> RowSpec | None:
+    specs = SPECS[TableKind(kind)]
+    first = [specs[TemplateVersion(template)]] if template in ("2019", "2021") else []
+    for spec in [*first, *specs.values()]:
         for row in spec.rows:
             if row.key == key:
                 return row

@@ -17,7 +17,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from extractors.batch import BatchSummary, FileOutcome
 from extractors.checks import NARRATIVE_FIGURES, Term, consistency_equations
-from extractors.report import CellRecord, Check, CheckStatus, Report, Suggestion
+from extractors.report import (
+    CellRecord,
+    Check,
+    CheckStatus,
+    Finding,
+    Report,
+    Suggestion,
+)
 from flows.labels import (
     CATEGORY_LABELS,
     TABLE_KINDS,
@@ -27,20 +34,11 @@ from flows.labels import (
     report_value_keys,
     row_label,
 )
+from flows.review_pages import PageImage, page_views
 
 # Below this reading confidence a value is marked for a second look; OCR engines put
 # clean digits well above it (TEMPLATE.md's brief sets the threshold).
 LOW_CONFIDENCE = 0.9
-
-
-@dataclass(frozen=True)
-class PageImage:
-    """A rendered source page: where its PNG is (relative to the HTML) and its size in pt."""
-
-    number: int
-    src: str
-    width: float
-    height: float
 
 
 @dataclass(frozen=True)
@@ -58,6 +56,7 @@ class CellView:
     badges: tuple[Check, ...] = ()
     suggestion: Suggestion | None = None
     low_confidence: bool = False
+    warnings: tuple[Finding, ...] = ()
 
     @property
     def scope(self) -> str:
@@ -92,6 +91,8 @@ class CellView:
             names.append("low")
         if self.suggestion is not None:
             names.append("suggested")
+        if self.warnings:
+            names.append("warned")
         return " ".join(names)
 
     @property
@@ -111,6 +112,7 @@ class RowView:
     group: str | None
     cells: tuple[CellView, ...]
     checks: tuple[Check, ...] = ()
+    warnings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,32 +143,12 @@ class TableView:
     template: str | None
     blocks: tuple[BlockView, ...]
     found: bool
+    warnings: tuple[Finding, ...] = ()
 
     @property
     def cells(self) -> list[CellView]:
         """Every value of the table, in printed order."""
         return [c for b in self.blocks for r in b.rows for c in r.cells if c.present]
-
-
-@dataclass(frozen=True)
-class BoxView:
-    """A cell's box on its page image, in percent of the page so it scales."""
-
-    scope: str
-    label: str
-    classes: str
-    left: float
-    top: float
-    width: float
-    height: float
-
-
-@dataclass(frozen=True)
-class PageView:
-    """A source page with the boxes of the values read from it."""
-
-    image: PageImage
-    boxes: tuple[BoxView, ...] = field(default_factory=tuple)
 
 
 def format_value(value: int | float) -> str:
@@ -200,89 +182,62 @@ def check_terms(report: Report) -> dict[tuple[str, str], tuple[Term, ...]]:
     return terms
 
 
-def table_views(report: Report, low_confidence: float = LOW_CONFIDENCE) -> list[TableView]:
+def table_views(
+    report: Report, low_confidence: float = LOW_CONFIDENCE
+) -> list[TableView]:
     """The three statistics tables, with checks, suggestions and provenance per cell."""
-    records = {(c.table, c.row, c.column): c for c in report.cells}
-    suggestions = {s.scope: s for s in report.suggestions}
     failed = [c for c in report.checks if c.status is CheckStatus.FAIL]
     terms = check_terms(report)
     involved: dict[Term, list[Check]] = {}
     for check in failed:
         for term in terms.get((check.rule, check.scope), _scope_term(check.scope)):
             involved.setdefault(term, []).append(check)
+    # Warnings name a table, a row (`requests.disclosed`) or a cell scope.
+    warnings: dict[str, list[Finding]] = {}
+    for finding in report.warnings:
+        warnings.setdefault(finding.where or "", []).append(finding)
+    known = _Known(
+        records={(c.table, c.row, c.column): c for c in report.cells},
+        suggestions={s.scope: s for s in report.suggestions},
+        involved=involved,
+        low_confidence=low_confidence,
+        warnings=warnings,
+    )
     views = []
     for kind in TABLE_KINDS:
         values: dict[str, dict[str, int | float | None]] = getattr(report, kind)
-        placed = _placed_checks(kind, failed, report_value_keys(report, kind), terms)
-        rows = []
-        for key, fields in report_value_keys(report, kind):
-            cells = []
-            for name in fields:
-                term = (kind, key, name)
-                record = records.get(term)
-                cells.append(
-                    CellView(
-                        kind=kind,
-                        row=key,
-                        field=name,
-                        label=f"{row_label(kind, key)}·{field_label(kind, name)}",
-                        present=name in values.get(key, {}),
-                        value=values.get(key, {}).get(name),
-                        record=record,
-                        failed=tuple(involved.get(term, ())),
-                        badges=tuple(placed.cell.get(term, ())),
-                        suggestion=suggestions.get(".".join(term)),
-                        low_confidence=bool(
-                            record
-                            and record.confidence is not None
-                            and record.confidence < low_confidence
-                        ),
-                    )
-                )
-            rows.append(
-                RowView(
-                    key=key,
-                    label=row_label(kind, key),
-                    group=group_label(key),
-                    cells=tuple(cells),
-                    checks=tuple(placed.row.get(key, ())),
-                )
+        template = report.report.template_by_table.get(kind)
+        keys = report_value_keys(report, kind)
+        placed = _placed_checks(kind, failed, keys, terms)
+        rows = [
+            RowView(
+                key=key,
+                label=row_label(kind, key, template=template),
+                group=group_label(key),
+                cells=tuple(
+                    _cell_view(kind, key, name, values, template, placed, known)
+                    for name in fields
+                ),
+                checks=tuple(placed.row.get(key, ())),
+                warnings=tuple(warnings.get(f"{kind}.{key}", ())),
             )
+            for key, fields in keys
+        ]
         views.append(
             TableView(
                 kind=kind,
                 title=TABLE_TITLES[kind],
-                template=report.report.template_by_table.get(kind),
+                template=template,
                 blocks=_blocks(kind, rows, placed.column),
                 found=bool(values),
+                warnings=tuple(
+                    w
+                    for where, items in warnings.items()
+                    if where == kind or where.startswith(f"{kind}.")
+                    for w in items
+                ),
             )
         )
-    return views
-
-
-def page_views(report: Report, images: dict[int, PageImage]) -> list[PageView]:
-    """Source pages with a box per value read from them, scaled from PDF points."""
-    views = []
-    for number in sorted(images):
-        image = images[number]
-        boxes = []
-        for record in report.cells:
-            if record.page != number or record.bbox is None:
-                continue
-            box = record.bbox
-            boxes.append(
-                BoxView(
-                    scope=f"{record.table}.{record.row}.{record.column}",
-                    label=f"{row_label(record.table, record.row)}·"
-                    f"{field_label(record.table, record.column)}",
-                    classes="box null" if record.value is None else "box",
-                    left=round(100 * box.x0 / image.width, 3),
-                    top=round(100 * box.top / image.height, 3),
-                    width=round(100 * (box.x1 - box.x0) / image.width, 3),
-                    height=round(100 * (box.bottom - box.top) / image.height, 3),
-                )
-            )
-        views.append(PageView(image=image, boxes=tuple(boxes)))
     return views
 
 
@@ -306,23 +261,29 @@ def review_page(
         The HTML page.
     """
     tables = table_views(report, low_confidence)
+    failing = {c.scope for t in tables for c in t.cells if c.failed}
     mapped = {
         (c.source_table, c.grid_row, c.grid_col): f"{c.table}.{c.row}.{c.column}"
         for c in report.cells
     }
-    return _environment().get_template("review.html").render(
-        report=report,
-        outcome=outcome,
-        index_href=index_href,
-        tables=tables,
-        pages=page_views(report, images or {}),
-        mapped=mapped,
-        failed=[c for c in report.checks if c.status is CheckStatus.FAIL],
-        skipped=[c for c in report.checks if c.status is CheckStatus.SKIPPED],
-        passed=sum(1 for c in report.checks if c.status is CheckStatus.PASS),
-        category_labels=CATEGORY_LABELS,
-        format_value=format_value,
-        provenance_text=provenance_text,
+    return (
+        _environment()
+        .get_template("review.html")
+        .render(
+            report=report,
+            outcome=outcome,
+            index_href=index_href,
+            tables=tables,
+            pages=page_views(report, images or {}, failing),
+            page_numbers=set(images or {}),
+            mapped=mapped,
+            failed=[c for c in report.checks if c.status is CheckStatus.FAIL],
+            skipped=[c for c in report.checks if c.status is CheckStatus.SKIPPED],
+            passed=sum(1 for c in report.checks if c.status is CheckStatus.PASS),
+            category_labels=CATEGORY_LABELS,
+            format_value=format_value,
+            provenance_text=provenance_text,
+        )
     )
 
 
@@ -336,8 +297,10 @@ def index_page(summary: BatchSummary, pages: dict[str, str]) -> str:
     Returns:
         The HTML page.
     """
-    return _environment().get_template("index.html").render(
-        summary=summary, pages=pages, counts=summary.counts
+    return (
+        _environment()
+        .get_template("index.html")
+        .render(summary=summary, pages=pages, counts=summary.counts)
     )
 
 
@@ -353,6 +316,45 @@ class _Placement:
     column: dict[str, list[Check]] = field(default_factory=dict)
     row: dict[str, list[Check]] = field(default_factory=dict)
     cell: dict[Term, list[Check]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the report says about its cells, looked up by (table, row, field)."""
+
+    records: dict[Term, CellRecord]
+    suggestions: dict[str, Suggestion]
+    involved: dict[Term, list[Check]]
+    low_confidence: float
+    warnings: dict[str, list[Finding]]
+
+
+def _cell_view(
+    kind: str,
+    key: str,
+    name: str,
+    values: dict[str, dict[str, int | float | None]],
+    template: str | None,
+    placed: _Placement,
+    known: _Known,
+) -> CellView:
+    term = (kind, key, name)
+    record = known.records.get(term)
+    confidence = record.confidence if record else None
+    return CellView(
+        kind=kind,
+        row=key,
+        field=name,
+        label=f"{row_label(kind, key, template=template)}·{field_label(kind, name)}",
+        present=name in values.get(key, {}),
+        value=values.get(key, {}).get(name),
+        record=record,
+        failed=tuple(known.involved.get(term, ())),
+        badges=tuple(placed.cell.get(term, ())),
+        suggestion=known.suggestions.get(".".join(term)),
+        low_confidence=confidence is not None and confidence < known.low_confidence,
+        warnings=tuple(known.warnings.get(".".join(term), ())),
+    )
 
 
 def _placed_checks(

@@ -10,11 +10,16 @@ a trailing column-width row), or wrapped in a layout table with site chrome.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import docx
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+from docx.oxml.xmlchemy import BaseOxmlElement
 from report_factory import (
     ACTIVE_2019,
     ACTIVE_2021,
@@ -313,10 +318,16 @@ _PORTAL_CONTENT = """<div id="header" class="header"><a href="/">网站首页</a
 <script>document.write('统计代码');</script>"""
 
 
-def to_docx(report: MadeUpReport, path: Path) -> Path:
+def to_docx(report: MadeUpReport, path: Path, *, numbered: bool = False) -> Path:
     """The report as a .docx: Heading 1 for level 1, bold runs for level 2, tables
-    merged with python-docx (gridSpan across, vMerge down)."""
+    merged with python-docx (gridSpan across, vMerge down).
+
+    With ``numbered``, the headings' 一、 and （一） are Word list numbers
+    (numbering.xml, chineseCounting) instead of typed text.
+    """
     document = docx.Document()
+    if numbered:
+        _add_chinese_list(document)
     for kind, level, text, rows in outline(report):
         if rows is not None:
             _docx_table(document, rows)
@@ -324,6 +335,11 @@ def to_docx(report: MadeUpReport, path: Path) -> Path:
             paragraph = document.add_paragraph()
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             paragraph.add_run(text).bold = True
+        elif kind == "heading" and numbered:
+            words = re.sub(r"^[（(]?[一二三四五六七八九十]+[)）、]", "", text)
+            paragraph = document.add_paragraph()
+            paragraph.add_run(words).bold = True
+            paragraph._p.get_or_add_pPr().append(_num_pr(level - 1))
         elif kind == "heading" and level == 1:
             document.add_heading(text, level=1)
         elif kind == "heading":
@@ -332,6 +348,38 @@ def to_docx(report: MadeUpReport, path: Path) -> Path:
             document.add_paragraph(text)
     document.save(str(path))
     return path
+
+
+_LIST_ID = "77"
+
+
+def _add_chinese_list(document: DocxDocument) -> None:
+    numbering = document.part.numbering_part.element
+    levels = [("%1、", 0), ("（%2）", 1)]
+    lvl_xml = "".join(
+        f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/>'
+        f'<w:numFmt w:val="chineseCounting"/><w:lvlText w:val="{text}"/>'
+        '<w:suff w:val="nothing"/></w:lvl>'
+        for text, ilvl in levels
+    )
+    abstract = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{_LIST_ID}">{lvl_xml}'
+        "</w:abstractNum>"
+    )
+    numbering.insert(0, abstract)  # abstractNum elements precede num elements
+    numbering.append(
+        parse_xml(
+            f'<w:num {nsdecls("w")} w:numId="{_LIST_ID}">'
+            f'<w:abstractNumId w:val="{_LIST_ID}"/></w:num>'
+        )
+    )
+
+
+def _num_pr(ilvl: int) -> BaseOxmlElement:
+    return parse_xml(
+        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{ilvl}"/>'
+        f'<w:numId w:val="{_LIST_ID}"/></w:numPr>'
+    )
 
 
 def place(rows: Rows) -> list[tuple[int, int, Cell]]:
@@ -352,7 +400,7 @@ def place(rows: Rows) -> list[tuple[int, int, Cell]]:
     return placed
 
 
-def _docx_table(document: docx.document.Document, rows: Rows) -> None:
+def _docx_table(document: DocxDocument, rows: Rows) -> None:
     n_cols = sum(c.colspan for c in rows[0])
     table = document.add_table(rows=len(rows), cols=n_cols)
     table.style = "Table Grid"

@@ -13,6 +13,7 @@ from extractors.readers.doc import DocReader
 from extractors.readers.docx import DocxReader
 from extractors.readers.html import HtmlReader
 from extractors.readers.pdf import PdfTextReader
+from extractors.readers.scan import ImageReader
 from extractors.readers.text import TextReader
 from extractors.sniff import sniff_format
 
@@ -22,6 +23,7 @@ READERS: dict[InputFormat, type[Reader]] = {
     InputFormat.DOCX: DocxReader,
     InputFormat.DOC: DocReader,
     InputFormat.PDF: PdfTextReader,
+    InputFormat.IMAGE: ImageReader,
 }
 
 

@@ -11,9 +11,13 @@ import io
 import logging
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import docx
+from docx.document import Document as DocxDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import OpcError
 from lxml import etree
 
@@ -22,28 +26,49 @@ from extractors.document import (
     InputFormat,
     ReaderWarning,
     Table,
-    TableCell,
     TextBlock,
 )
 from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.readers.base import Reader
-from extractors.readers.grid import normalize_text
+from extractors.readers.docx_numbering import ListNumbers, style_numbers
+from extractors.readers.docx_tables import (
+    TBL,
+    TC,
+    VAL,
+    WRAPPERS,
+    P,
+    W,
+    paragraph_text,
+    prop,
+    run_text,
+    runs,
+    table_to_cells,
+    text_boxes,
+    to_int,
+)
+from extractors.readers.grid import is_page_text, normalize_text
+from extractors.readers.html import HtmlReader
 from extractors.readers.ole import OLE_MAGIC, refuse_ole
 
 _log = logging.getLogger(__name__)
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-_P, _TBL, _TR, _TC = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc"
-_VAL = f"{_W}val"
-# Containers that only wrap body content (content controls, custom XML, tracked moves).
-_WRAPPERS = frozenset(
-    {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}ins", f"{_W}moveTo"}
-)
 _HEADING_NAME = re.compile(r"^(heading|标题)\s*([1-9])$", re.IGNORECASE)
 # w:outlineLvl 9 means body text; 0–8 are outline levels 1–9.
 _BODY_OUTLINE = 9
 _FALSE_VALUES = frozenset({"0", "false", "off", "none"})
+# Word files made from web pages (CMS "export to Word") embed the page whole as an
+# altChunk part instead of converting it to paragraphs.
+_ALT_CHUNK = f"{W}altChunk"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_HTML_CHUNK_TYPES = frozenset({"text/html", "application/xhtml+xml", "message/rfc822"})
+_DOCX_MAIN_TYPE = (
+    b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+)
+_OTHER_MAIN_TYPES = re.compile(
+    rb"application/vnd\.ms-word\.(?:document|template)\.macroEnabled\.main\+xml"
+    rb"|application/vnd\.openxmlformats-officedocument\.wordprocessingml\.template"
+    rb"\.main\+xml"
+)
 # Key of the default paragraph style (no styleId can hold spaces).
 _DEFAULT_STYLE = " default"
 
@@ -77,13 +102,22 @@ class DocxReader(Reader):
                 ErrorCode.CORRUPT, "an old binary Word file, not a .docx package"
             )
         try:
-            package = docx.Document(io.BytesIO(self.data))
-        except (OpcError, zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
+            package = docx.Document(io.BytesIO(_as_plain_docx(self.data)))
+        except (
+            OpcError,
+            zipfile.BadZipFile,
+            KeyError,
+            ValueError,
+            etree.XMLSyntaxError,
+        ) as exc:
             raise DocumentLoadError(
                 ErrorCode.CORRUPT, f"cannot open the Word package: {exc}"
             ) from exc
         styles = _read_styles(package.styles.element)
-        walker = _BodyWalker(styles)
+        numbers = ListNumbers(
+            _numbering(package), style_numbers(package.styles.element)
+        )
+        walker = _BodyWalker(styles, numbers, partial(self._read_chunk, package))
         walker.walk(package.element.body)
         document = Document(source=self.source)
         document.blocks = [i for i in walker.items if isinstance(i, TextBlock)]
@@ -98,51 +132,83 @@ class DocxReader(Reader):
             )
         return document
 
+    def _read_chunk(self, package: DocxDocument, rel_id: str) -> Document | None:
+        """An ``w:altChunk``'s embedded web page, read as HTML (None if not a page)."""
+        rel = package.part.rels.get(rel_id)
+        if rel is None or rel.is_external:
+            return None
+        part = rel.target_part
+        if part.content_type not in _HTML_CHUNK_TYPES:
+            _log.info("altChunk of type %s skipped", part.content_type)
+            return None
+        return HtmlReader(part.blob, self.source, self.options).read()
+
 
 class _BodyWalker:
     """Emits blocks and tables of a body (or of a layout table's cells) in order."""
 
-    def __init__(self, styles: dict[str, _Style]) -> None:
+    def __init__(
+        self,
+        styles: dict[str, _Style],
+        numbers: ListNumbers,
+        read_chunk: Callable[[str], Document | None],
+    ) -> None:
         self.styles = styles
+        self.numbers = numbers
+        self.read_chunk = read_chunk
         self.items: list[TextBlock | Table] = []
 
     def walk(self, container: etree._Element) -> None:
         for child in container:
-            if child.tag == _P:
+            if child.tag == P:
                 self.paragraph(child)
-            elif child.tag == _TBL:
+            elif child.tag == TBL:
                 self.table(child)
-            elif child.tag in _WRAPPERS:
+            elif child.tag in WRAPPERS:
                 self.walk(child)
+            elif child.tag == _ALT_CHUNK:
+                self.chunk(child)
+
+    def chunk(self, alt_chunk: etree._Element) -> None:
+        chunk = self.read_chunk(alt_chunk.get(_REL_ID) or "")
+        for item in [] if chunk is None else chunk.items():
+            item.order = len(self.items)
+            self.items.append(item)
 
     def paragraph(self, p: etree._Element) -> None:
-        text = normalize_text(paragraph_text(p))
-        if not text:
-            return
         style_id = _style_id(p, "pPr", "pStyle")
-        self.items.append(
-            TextBlock(
-                text=text,
-                order=len(self.items),
-                bold=self.all_runs_bold(p, style_id),
-                heading_level=self.heading_level(p, style_id),
+        # Counted even when the paragraph is empty: Word numbers it all the same.
+        number = self.numbers.number(p, self.chain_ids(style_id))
+        text = normalize_text(paragraph_text(p))
+        if text:
+            if number:
+                text = normalize_text(f"{number}{_number_gap(number)}{text}")
+            self.items.append(
+                TextBlock(
+                    text=text,
+                    order=len(self.items),
+                    bold=self.all_runs_bold(p, style_id),
+                    heading_level=self.heading_level(p, style_id),
+                )
             )
-        )
+        # Cover pages put the title in a text box anchored to a (often empty) paragraph.
+        for box in text_boxes(p):
+            self.walk(box)
 
     def heading_level(self, p: etree._Element, style_id: str | None) -> int | None:
-        outline = p.find(f"{_W}pPr/{_W}outlineLvl")
+        outline = p.find(f"{W}pPr/{W}outlineLvl")
         if outline is not None:
-            level = _int(outline.get(_VAL))
+            level = to_int(outline.get(VAL))
             return level + 1 if level is not None and level < _BODY_OUTLINE else None
         return next((s.heading for s in self.chain(style_id) if s.heading), None)
 
     def all_runs_bold(self, p: etree._Element, style_id: str | None) -> bool:
         paragraph_bold = self.style_bold(style_id) or False
-        inked = [r for r in _runs(p) if _run_text(r).strip()]
+        inked = [r for r in runs(p) if run_text(r).strip()]
         if not inked:
             return False
         for run in inked:
-            bold = _toggle(run.find(f"{_W}rPr/{_W}b"))
+            bold = _toggle(run.find(f"{W}rPr/{W}b"))
             run_style = _style_id(run, "rPr", "rStyle")
             if bold is None and run_style is not None:
                 bold = self.style_bold(run_style)
@@ -154,25 +220,27 @@ class _BodyWalker:
         return next((s.bold for s in self.chain(style_id) if s.bold is not None), None)
 
     def chain(self, style_id: str | None) -> list[_Style]:
-        """The style and those it is based on, nearest first (cycles cut)."""
-        found: list[_Style] = []
-        seen: set[str] = set()
+        """The style and those it is based on, nearest first."""
+        return [self.styles[s] for s in self.chain_ids(style_id)]
+
+    def chain_ids(self, style_id: str | None) -> list[str]:
+        """Ids of the style and those it is based on, nearest first (cycles cut)."""
+        found: list[str] = []
         current = style_id if style_id is not None else _DEFAULT_STYLE
-        while current and current not in seen and current in self.styles:
-            seen.add(current)
-            found.append(self.styles[current])
+        while current and current not in found and current in self.styles:
+            found.append(current)
             current = self.styles[current].based_on or ""
         return found
 
     def table(self, tbl: etree._Element) -> None:
-        if tbl.find(f".//{_TBL}") is not None:
-            # A layout table around the real ones: its cells are page regions.
-            for tc in tbl.iter(_TC):
+        nested = tbl.find(f".//{TBL}") is not None
+        cells, n_rows, n_cols = ([], 0, 0) if nested else table_to_cells(tbl)
+        if nested or len(cells) <= 1 or is_page_text(c.text for c in cells):
+            # A layout table (a frame, or one around the real tables): its cells are
+            # page regions, read as text; inner tables are the data.
+            for tc in tbl.iter(TC):
                 if _nearest_table(tc) is tbl:
                     self.walk(tc)
-            return
-        cells, n_rows, n_cols = table_to_cells(tbl)
-        if not cells:
             return
         self.items.append(
             Table(
@@ -185,175 +253,83 @@ class _BodyWalker:
         )
 
 
-def table_to_cells(tbl: etree._Element) -> tuple[list[TableCell], int, int]:
-    """Cells of a Word table with merges as spans; return cells, rows, columns.
+def _as_plain_docx(data: bytes) -> bytes:
+    """The package with a macro-enabled or template main part typed as a document.
 
-    ``w:gridSpan`` widens a cell; a ``w:vMerge`` cell without ``restart`` continues the
-    cell above in the same grid column, which grows by one row. ``w:gridBefore`` skips
-    grid columns at the start of a row. Uncovered grid slots get empty cells.
+    python-docx refuses .docm/.dotx/.dotm, whose body is the same WordprocessingML.
     """
-    cells: list[TableCell] = []
-    # Grid column -> index in ``cells`` of the cell whose bottom row is the last row.
-    open_cells: dict[int, int] = {}
-    rows = [tr for tr in _children(tbl) if tr.tag == _TR]
-    covered: set[tuple[int, int]] = set()
-    n_cols = 0
-    for r, tr in enumerate(rows):
-        col = _int(_prop(tr, "trPr", "gridBefore")) or 0
-        header = tr.find(f"{_W}trPr/{_W}tblHeader") is not None
-        still_open: dict[int, int] = {}
-        for tc in (c for c in _children(tr) if c.tag == _TC):
-            span = max(_int(_prop(tc, "tcPr", "gridSpan")) or 1, 1)
-            merge = tc.find(f"{_W}tcPr/{_W}vMerge")
-            above = open_cells.get(col)
-            if merge is not None and merge.get(_VAL) != "restart" and above is not None:
-                cell = cells[above]
-                cells[above] = cell.model_copy(update={"row_span": cell.row_span + 1})
-                still_open[col] = above
-            elif (
-                _prop(tc, "tcPr", "hMerge") == "continue"
-                and cells
-                and cells[-1].row == r
-            ):
-                # Legacy horizontal merge: this cell widens the one to its left.
-                last = cells[-1]
-                cells[-1] = last.model_copy(update={"col_span": last.col_span + span})
-                still_open[last.col] = len(cells) - 1
-            else:
-                cells.append(
-                    TableCell(
-                        row=r,
-                        col=col,
-                        col_span=span,
-                        text=normalize_text(_cell_text(tc)),
-                        header=header,
-                    )
-                )
-                still_open[col] = len(cells) - 1
-            for c in range(col, col + span):
-                covered.add((r, c))
-            col += span
-        n_cols = max(n_cols, col)
-        open_cells = still_open
-    holes = [
-        TableCell(row=r, col=c)
-        for r in range(len(rows))
-        for c in range(n_cols)
-        if (r, c) not in covered
-    ]
-    placed = sorted([*cells, *holes], key=lambda cell: (cell.row, cell.col))
-    return placed, len(rows), n_cols
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            types = package.read("[Content_Types].xml")
+            if not _OTHER_MAIN_TYPES.search(types):
+                return data
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as patched:
+                for item in package.infolist():
+                    content = package.read(item)
+                    if item.filename == "[Content_Types].xml":
+                        content = _OTHER_MAIN_TYPES.sub(_DOCX_MAIN_TYPE, content)
+                    patched.writestr(item, content)
+            return out.getvalue()
+    except (zipfile.BadZipFile, KeyError):
+        return data  # python-docx reports the broken package
 
 
-def paragraph_text(p: etree._Element) -> str:
-    """The visible text of a paragraph: runs, tabs and breaks, not deleted text."""
-    parts: list[str] = []
-    for run in _runs(p):
-        parts.append(_run_text(run))
-    return "".join(parts)
+def _number_gap(number: str) -> str:
+    # "一、总体情况" and "（一）主动公开" join as printed; "1." is followed by a tab.
+    return "" if not number[-1].isascii() else " "
 
 
-def _runs(p: etree._Element) -> list[etree._Element]:
-    # Runs sit in hyperlinks, insertions, fields and content controls too; mc:Fallback
-    # repeats a text box's runs for old readers and would double them.
-    return [
-        r
-        for r in p.iter(f"{_W}r")
-        if not any(a.tag == _MC_FALLBACK for a in r.iterancestors())
-        and _nearest_paragraph(r) is p
-    ]
-
-
-def _run_text(run: etree._Element) -> str:
-    parts: list[str] = []
-    for el in run:
-        tag = el.tag
-        if tag == f"{_W}t" and el.text:
-            parts.append(el.text)
-        elif tag == f"{_W}tab":
-            parts.append("\t")
-        elif tag in (f"{_W}br", f"{_W}cr"):
-            parts.append("\n")
-        elif tag == f"{_W}noBreakHyphen":
-            parts.append("-")
-    return "".join(parts)
-
-
-def _cell_text(tc: etree._Element) -> str:
-    lines = [paragraph_text(p) for p in tc.iter(_P)]
-    return "\n".join(line for line in lines if line.strip())
-
-
-def _children(el: etree._Element) -> list[etree._Element]:
-    """Direct children, looking through content-control and custom-XML wrappers."""
-    out: list[etree._Element] = []
-    for child in el:
-        if child.tag in _WRAPPERS:
-            out.extend(_children(child))
-        else:
-            out.append(child)
-    return out
+def _numbering(package: DocxDocument) -> etree._Element | None:
+    # Not package.part.numbering_part, which adds an empty part when there is none.
+    try:
+        part = package.part.part_related_by(RT.NUMBERING)
+    except KeyError:
+        return None
+    element: etree._Element | None = getattr(part, "element", None)
+    return element
 
 
 def _nearest_table(el: etree._Element) -> etree._Element | None:
-    return next((a for a in el.iterancestors(_TBL)), None)
-
-
-def _nearest_paragraph(el: etree._Element) -> etree._Element | None:
-    return next((a for a in el.iterancestors(_P)), None)
-
-
-def _prop(el: etree._Element, props: str, name: str) -> str | None:
-    found = el.find(f"{_W}{props}/{_W}{name}")
-    if found is None:
-        return None
-    value = found.get(_VAL)
-    return "continue" if value is None and name == "hMerge" else value
+    return next((a for a in el.iterancestors(TBL)), None)
 
 
 def _style_id(el: etree._Element, props: str, name: str) -> str | None:
-    found = el.find(f"{_W}{props}/{_W}{name}")
-    return None if found is None else found.get(_VAL)
+    found = el.find(f"{W}{props}/{W}{name}")
+    return None if found is None else found.get(VAL)
 
 
 def _toggle(el: etree._Element | None) -> bool | None:
     """A toggle property (``<w:b/>``, ``<w:b w:val="0"/>``) as True/False/unset."""
     if el is None:
         return None
-    return (el.get(_VAL) or "true").lower() not in _FALSE_VALUES
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
+    return (el.get(VAL) or "true").lower() not in _FALSE_VALUES
 
 
 def _read_styles(styles: etree._Element) -> dict[str, _Style]:
     """Bold and heading level per style id; the default paragraph style as well."""
     found: dict[str, _Style] = {}
-    for style in styles.iter(f"{_W}style"):
-        style_id = style.get(f"{_W}styleId")
+    for style in styles.iter(f"{W}style"):
+        style_id = style.get(f"{W}styleId")
         if not style_id:
             continue
-        name_el = style.find(f"{_W}name")
-        name = (name_el.get(_VAL) or "") if name_el is not None else ""
+        name_el = style.find(f"{W}name")
+        name = (name_el.get(VAL) or "") if name_el is not None else ""
         heading: int | None = None
         named = _HEADING_NAME.match(name.strip())
-        outline = _int(_prop(style, "pPr", "outlineLvl"))
+        outline = to_int(prop(style, "pPr", "outlineLvl"))
         if named:
             heading = int(named.group(2))
         elif outline is not None and outline < _BODY_OUTLINE:
             heading = outline + 1
-        based = style.find(f"{_W}basedOn")
+        based = style.find(f"{W}basedOn")
         entry = _Style(
-            bold=_toggle(style.find(f"{_W}rPr/{_W}b")),
+            bold=_toggle(style.find(f"{W}rPr/{W}b")),
             heading=heading,
-            based_on=None if based is None else based.get(_VAL),
+            based_on=None if based is None else based.get(VAL),
         )
         found[style_id] = entry
-        if style.get(f"{_W}type") == "paragraph" and style.get(f"{_W}default") in (
+        if style.get(f"{W}type") == "paragraph" and style.get(f"{W}default") in (
             "1",
             "true",
         ):

@@ -8,10 +8,14 @@ here so a merged cell ends up as ONE :class:`TableCell` at the right grid column
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from extractors.document import TableCell
 
+# Longer cell text is a page region's, not a figure's or a label's: the longest label
+# of the three tables runs ~40 characters (table 3's note on its R1 rule).
+LAYOUT_CELL_CHARS = 300
 # Browsers cap colspan at 1000 and rowspan at 65534 (HTML table model).
 MAX_COL_SPAN = 1000
 MAX_ROW_SPAN = 65534
@@ -114,6 +118,11 @@ def trim_empty_rows(rows: list[list[RawCell]]) -> list[list[RawCell]]:
     while end and all(not c.text and c.row_span == 1 for c in rows[end - 1]):
         end -= 1
     return rows[:end]
+
+
+def is_page_text(texts: Iterable[str]) -> bool:
+    """Whether cell texts hold running text (a layout table), not table content."""
+    return any(len(text) > LAYOUT_CELL_CHARS for text in texts)
 
 
 def parse_span(value: str | None, default: int = 1, limit: int = MAX_COL_SPAN) -> int:

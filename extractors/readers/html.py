@@ -16,15 +16,9 @@ from lxml import etree
 
 from extractors.document import Document, InputFormat, ReaderWarning, Table, TextBlock
 from extractors.readers.base import Reader
-from extractors.readers.grid import (
-    MAX_ROW_SPAN,
-    RawCell,
-    normalize_text,
-    parse_span,
-    rows_to_cells,
-    trim_empty_rows,
-)
-from extractors.readers.html_charset import decode_html
+from extractors.readers.grid import normalize_text, rows_to_cells
+from extractors.readers.html_charset import decode_html, unwrap_mhtml
+from extractors.readers.html_tables import own_cells, own_rows, read_table_rows
 
 _log = logging.getLogger(__name__)
 
@@ -64,11 +58,6 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 # Words without which no element can be hidden: one look at the page spares most pages
 # a check of every element's style (~1.5 ms on a Word export; a regex scan costs as much).
 _HIDING_WORDS = ("display", "visibility", "hidden")
-# Elements that start a new line inside a table cell.
-_LINE_TAGS = (
-    "p", "div", "br", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
-    "blockquote", "center", "section", "article", "address", "ul", "ol", "dl",
-)  # fmt: skip
 # Not Word's `mso-bidi-font-weight:normal`, which concerns right-to-left scripts only.
 _BOLD_STYLE = re.compile(
     r"(?<![-\w])font-weight\s*:\s*(bold|bolder|[6-9]00)", re.IGNORECASE
@@ -112,7 +101,11 @@ class HtmlReader(Reader):
         Raises:
             DocumentLoadError: ``wrong_encoding`` when no encoding decodes the bytes.
         """
-        text, warnings = decode_html(self.data)
+        unwrapped = unwrap_mhtml(self.data)
+        if unwrapped is None:
+            text, warnings = decode_html(self.data)
+        else:
+            text, warnings = decode_html(*unwrapped)
         document = Document(source=self.source, warnings=warnings)
         root = _parse(text)
         if root is None:
@@ -227,17 +220,12 @@ class _Walker:
         self.pieces = []
 
     def table(self, el: etree._Element, ctx: _Context, depth: int) -> None:
-        rows = _own_rows(el)
-        nested = el.find(".//table") is not None
-        if not nested:
-            _mark_cell_lines(el)
-        raw_rows = [] if nested else trim_empty_rows([_raw_cells(tr) for tr in rows])
-        n_cells = sum(len(r) for r in raw_rows)
-        if nested or n_cells <= 1:
+        raw_rows = read_table_rows(el)
+        if raw_rows is None:
             # A layout table: its cells are page regions; inner tables are the data.
             self.flush()
-            for tr in rows:
-                for td in _own_cells(tr):
+            for tr in own_rows(el):
+                for td in own_cells(tr):
                     self.visit(td, ctx, depth + 1)
             return
         self.flush()
@@ -278,50 +266,6 @@ def _child_context(el: etree._Element, tag: str, ctx: _Context) -> _Context:
     if (bold, heading, in_article) == (ctx.bold, ctx.heading, ctx.in_article):
         return ctx
     return _Context(bold=bold, heading=heading, in_article=in_article)
-
-
-def _own_rows(table: etree._Element) -> list[etree._Element]:
-    rows: list[etree._Element] = table.xpath(
-        "./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"
-    )
-    return rows
-
-
-def _own_cells(tr: etree._Element) -> list[etree._Element]:
-    return [c for c in tr if _tag(c) in ("td", "th")]
-
-
-def _raw_cells(tr: etree._Element) -> list[RawCell]:
-    parent = tr.getparent()
-    in_head = parent is not None and _tag(parent) == "thead"
-    return [
-        RawCell(
-            text=_cell_text(td),
-            row_span=parse_span(td.get("rowspan"), limit=MAX_ROW_SPAN),
-            col_span=max(parse_span(td.get("colspan")), 1),
-            header=in_head or _tag(td) == "th",
-        )
-        for td in _own_cells(tr)
-    ]
-
-
-def _cell_text(td: etree._Element) -> str:
-    # lxml's text serializer reads a cell ~7x faster than itertext (bench/html_bench.py);
-    # line breaks inside cells were marked by _mark_cell_lines beforehand.
-    return normalize_text(
-        etree.tostring(td, method="text", encoding="unicode", with_tail=False)
-    )
-
-
-def _mark_cell_lines(table: etree._Element) -> None:
-    """Put a line break around each paragraph, <div> and <br> inside the cells.
-
-    Word puts one ``<p>`` per line in a cell (a label wrapped over two lines becomes
-    two paragraphs); normalize_text later joins lines between Chinese characters.
-    """
-    for el in table.iter(*_LINE_TAGS):
-        el.text = "\n" + (el.text or "")
-        el.tail = "\n" + (el.tail or "")
 
 
 def _strip_invisible(root: etree._Element, text: str) -> None:

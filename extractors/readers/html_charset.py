@@ -1,13 +1,15 @@
-"""The text encoding of a web page: byte-order mark, then the bytes, then the meta tag.
+"""A web page's bytes to text: its encoding, and the page inside a web archive (.mht).
 
 Chinese government pages often declare one charset and are saved in another (a GBK
 template serving UTF-8 articles, or the reverse), so a declaration is believed only when
-the bytes agree with it.
+the bytes agree with it: byte-order mark first, then what the bytes clearly are, then
+the declaration.
 """
 
 from __future__ import annotations
 
 import codecs
+import email
 import re
 
 from extractors.document import ReaderWarning
@@ -52,8 +54,32 @@ def declared_charset(data: bytes) -> str | None:
     return name
 
 
-def decode_html(data: bytes) -> tuple[str, list[ReaderWarning]]:
+def unwrap_mhtml(data: bytes) -> tuple[bytes, str | None] | None:
+    """The HTML part of a single-file web page (.mht, Word's "web archive"), if it is one.
+
+    Returns:
+        The part's bytes (quoted-printable or base64 undone) and its MIME charset, or
+        None when ``data`` is not a MIME web archive.
+    """
+    head = data[:_DECLARATION_WINDOW].lower()
+    if b"mime-version" not in head or b"multipart/related" not in head:
+        return None
+    message = email.message_from_bytes(data)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return payload, part.get_content_charset()
+    return None
+
+
+def decode_html(
+    data: bytes, transport_charset: str | None = None
+) -> tuple[str, list[ReaderWarning]]:
     """Decode a page; warn when its declared charset is not what the bytes are.
+
+    A charset given by the transport (a MIME part's header) counts as the page's own
+    declaration.
 
     Valid multi-byte UTF-8 is taken as UTF-8 whatever the page declares: GBK text
     practically never forms valid UTF-8 sequences, while UTF-8 text nearly always
@@ -67,7 +93,7 @@ def decode_html(data: bytes) -> tuple[str, list[ReaderWarning]]:
     Raises:
         DocumentLoadError: ``wrong_encoding`` when no encoding decodes the bytes.
     """
-    declared = declared_charset(data)
+    declared = transport_charset or declared_charset(data)
     text: str | None = None
     used = ""
     if declared and not data.isascii() and not data.startswith(codecs.BOM_UTF8):

@@ -32,6 +32,7 @@ from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.readers.base import Reader
 from extractors.readers.pdf_camelot import ENGINE as CAMELOT_ENGINE
 from extractors.readers.pdf_camelot import find_camelot_boxes
+from extractors.readers.pdf_join import continues, fragments_to_table
 from extractors.readers.pdf_quality import (
     garbage_reason,
     has_figures_on_image,
@@ -42,8 +43,6 @@ from extractors.readers.pdf_tables import (
     Box,
     Fragment,
     boxes_to_fragment,
-    continues,
-    fragments_to_table,
     inside_any,
     is_visible_edge,
     overlap_share,
@@ -120,6 +119,11 @@ class PdfTextReader(Reader):
             ]
         finally:
             pdf.close()
+        failed = [w for w in document.warnings if w.code == "page_failed"]
+        if len(failed) == n_pages:
+            raise DocumentLoadError(
+                ErrorCode.CORRUPT, f"no page could be read: {failed[0].message}"
+            )
         self._second_engine(pages)
         _drop_running_lines(pages)
         blocks, tables = _assemble(pages)

@@ -64,14 +64,19 @@ def looks_scanned(page: Any, raw: Sequence[Char]) -> bool:
 
 
 def has_rules(page: Any) -> bool:
-    """True when a page draws enough ruling lines to hold a table."""
-    horizontal = vertical = 0
+    """True when a page draws ruling lines that could make a table of two columns.
+
+    Counts distinct line positions, not lines: a framed paragraph has many edges but
+    only two vertical positions, and is no table.
+    """
+    rows: set[int] = set()
+    cols: set[int] = set()
     for edge in page.edges:
         if edge["orientation"] == "h" and edge["width"] >= _RULE_MIN_LENGTH:
-            horizontal += 1
+            rows.add(round(edge["top"]))
         elif edge["orientation"] == "v" and edge["height"] >= _RULE_MIN_LENGTH / 2:
-            vertical += 1
-    return horizontal >= _RULES_FOR_TABLE and vertical >= _RULES_FOR_TABLE
+            cols.add(round(edge["x0"]))
+    return len(rows) >= _RULES_FOR_TABLE and len(cols) >= _RULES_FOR_TABLE
 
 
 def has_figures_on_image(page: Any, chars: Sequence[Char]) -> bool:

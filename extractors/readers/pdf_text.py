@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,15 @@ _WIDE = re.compile(
     r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u2018-\u201f]"
 )
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Kangxi radicals (U+2F00…) and CJK compatibility ideographs look like ordinary
+# ideographs, and WPS/Word exports often map glyphs to them ("⼀、总体情况"); they are
+# read as the unified ideographs they stand for, so numbering and labels match.
+_IDEOGRAPH_LOOKALIKES = {
+    cp: unicodedata.normalize("NFKC", chr(cp))
+    for cp in (*range(0x2E80, 0x2FE0), *range(0xF900, 0xFB00))
+    if len(unicodedata.normalize("NFKC", chr(cp))) == 1
+    and unicodedata.normalize("NFKC", chr(cp)) != chr(cp)
+}
 # Fonts whose names say the weight is bold; 黑体/小标宋 are the heavy faces Chinese
 # government templates use for headings and titles instead of a bold flag.
 _BOLD_FONT = re.compile(
@@ -223,7 +233,7 @@ def _row_to_line(
         if is_bold_font(str(c.get("fontname", ""))) or char_key(c) in fake_bold
     )
     return Line(
-        text=text,
+        text=text.translate(_IDEOGRAPH_LOOKALIKES),
         x0=min(c["x0"] for c in ink),
         top=min(c["top"] for c in ink),
         x1=max(c["x1"] for c in ink),
@@ -333,21 +343,18 @@ def starts_paragraph(prev: Line, line: Line, margins: Margins) -> bool:
     (一、 （一） 1.), at a change of font size or weight, or after a wide vertical gap.
     """
     size = line.size or 10.0
-    if line.page != prev.page:
-        return (
-            line.x0 > margins.left + _INDENT_SHARE * size
-            or bool(NUMBERED_START.match(line.text))
-            or prev.x1 < margins.right - _SHORT_LINE_SHARE * size
-            or abs(line.size - prev.size) > 1.0
-            or line.bold != prev.bold
-        )
+    # Across a page break the vertical gap says nothing; the other cues still hold.
+    wide_gap = (
+        line.page == prev.page
+        and line.top - prev.bottom > _GAP_FACTOR * margins.line_gap + 2
+    )
     return (
-        line.x0 > margins.left + _INDENT_SHARE * size
+        wide_gap
+        or line.x0 > margins.left + _INDENT_SHARE * size
         or bool(NUMBERED_START.match(line.text))
         or prev.x1 < margins.right - _SHORT_LINE_SHARE * size
         or abs(line.size - prev.size) > 1.0
         or line.bold != prev.bold
-        or line.top - prev.bottom > _GAP_FACTOR * margins.line_gap + 2
     )
 
 

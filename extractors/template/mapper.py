@@ -36,6 +36,11 @@ MIN_KIND_SCORE = 3
 WIDE_REVIEW_VALUES = 15
 # Scraped text drops trailing blank cells, so a wide row this long is still table 4's.
 MIN_WIDE_REVIEW_VALUES = 10
+# An OCR'd figure read with less confidence than this is flagged `low_confidence` and may
+# get a suggested value from the checks. Chosen on the scanned test corpus
+# (tests/readers/test_scan.py: 150 dpi, ±1.5°, blur, noise, JPEG 60): every misread cell
+# scored below 0.9 while 98% of correct cells scored above it.
+LOW_CONFIDENCE = 0.9
 # Synonyms shorter than this are only matched whole (`其他` must not match `其他处理`).
 MIN_PARTIAL_LABEL = 4
 
@@ -77,6 +82,7 @@ class MappedTables:
     kinds: dict[int, TableKind] = field(default_factory=dict)  # table index → kind
     warnings: list[Finding] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # scopes of unreadable cells
+    doubtful: list[str] = field(default_factory=list)  # scopes read with low confidence
 
 
 def map_tables(document: Document) -> MappedTables:
@@ -358,6 +364,17 @@ def _assign(
                 Finding(
                     code="unreadable_value",
                     message=f"cannot read {cell.text!r} as a number; left null",
+                    where=scope,
+                    page=cell.page or table.page,
+                )
+            )
+        elif cell.confidence is not None and cell.confidence < LOW_CONFIDENCE:
+            result.doubtful.append(scope)
+            result.warnings.append(
+                Finding(
+                    code="low_confidence",
+                    message=f"OCR read {cell.text!r} with confidence "
+                    f"{cell.confidence:.2f}; please verify",
                     where=scope,
                     page=cell.page or table.page,
                 )

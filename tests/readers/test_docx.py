@@ -1,76 +1,33 @@
-"""DocxReader and DocReader: merges, styles, body order, protected and broken files."""
+"""DocxReader: merges, styles, numbering, body order, protected and broken files."""
 
 from __future__ import annotations
 
 import io
-import subprocess
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+from expect import assert_canonical, canonical
 from markup_factory import html_bytes, requests_rows, to_docx
 from msoffcrypto.format.ooxml import OOXMLFile
-from report_factory import MadeUpReport, make_report, to_text
+from report_factory import make_report, to_text
 
-from extractors.document import InputFormat, SourceInfo, Table
+from extractors.document import Table
 from extractors.errors import DocumentLoadError, ErrorCode
-from extractors.options import ReaderOptions
 from extractors.pipeline import extract
-from extractors.readers import READERS, read_document
-from extractors.readers.doc import DocReader, find_soffice
-from extractors.report import Report
-from extractors.sniff import sniff_format
+from extractors.readers import read_document
+from extractors.readers.docx_numbering import format_number
 
-TEMPLATES = [("2019", "2019"), ("2021", "2021"), ("2019", "2021")]
-needs_soffice = pytest.mark.skipif(
-    find_soffice() is None, reason="LibreOffice (libreoffice-writer) is not installed"
+ALT_CHUNK_RELATIONSHIP = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk"
 )
-
-
-def canonical(report: Report) -> tuple[object, ...]:
-    return (
-        report.active_disclosure,
-        report.requests,
-        report.review_litigation,
-        report.report.template,
-        report.report.template_by_table,
-        report.report.region,
-        report.report.year,
-    )
-
-
-def assert_canonical(report: Report, expected: MadeUpReport) -> None:
-    assert report.active_disclosure == expected.active_disclosure
-    assert report.requests == expected.requests
-    assert report.review_litigation == expected.review_litigation
-    assert report.report.template == expected.template
-    assert report.report.region == expected.region
-    assert [(s.level, s.category) for s in report.sections if s.level == 1] == [
-        (1, category) for _, category in expected.level1
-    ]
-    assert all(
-        c.status.value == "pass" for c in report.checks if c.rule.startswith("R")
-    )
-    assert report.status.value == "success"
-
-
-@pytest.fixture(scope="module")
-def soffice_doc(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, MadeUpReport]:
-    """A .doc made by LibreOffice from a generated .docx (2021 format)."""
-    soffice = find_soffice()
-    if soffice is None:
-        pytest.skip("LibreOffice (libreoffice-writer) is not installed")
-    folder = tmp_path_factory.mktemp("doc")
-    expected = make_report("2021", "2021", seed=7)
-    source = to_docx(expected, folder / "report.docx")
-    profile = (folder / "profile").as_uri()
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
-         "doc:MS Word 97", "--outdir", str(folder / "out"), str(source)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    return folder / "out" / "report.doc", expected
+TEMPLATES = [("2019", "2019"), ("2021", "2021"), ("2019", "2021")]
 
 
 @pytest.mark.parametrize(("active", "requests"), TEMPLATES)
@@ -202,47 +159,144 @@ def test_an_empty_docx_warns(tmp_path: Path) -> None:
     assert {"no_text", "not_a_report"} <= {w.code for w in report.warnings}
 
 
-@needs_soffice
-def test_a_doc_is_read_through_libreoffice(
-    soffice_doc: tuple[Path, MadeUpReport],
-) -> None:
-    path, expected = soffice_doc
-    assert path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
-    report = extract(path)
-    assert report.source.format.value == "doc"
-    assert_canonical(report, expected)
+def test_list_numbered_headings_keep_their_numbers(tmp_path: Path) -> None:
+    expected = make_report("2021", "2021", seed=5)
+    typed = extract(to_docx(expected, tmp_path / "typed.docx"))
+    numbered_path = to_docx(expected, tmp_path / "numbered.docx", numbered=True)
+    numbered = extract(numbered_path)
+    headings = [b.text for b in read_document(numbered_path).blocks]
+    assert "一、总体情况" in headings and "（五）监督保障情况" in headings
+    assert "六、其他需要报告的事项" in headings
+    assert [(s.level, s.heading, s.category) for s in numbered.sections] == [
+        (s.level, s.heading, s.category) for s in typed.sections
+    ]
+    assert canonical(numbered) == canonical(typed)
 
 
-def test_a_doc_without_libreoffice_names_the_package(tmp_path: Path) -> None:
-    class NoOffice(DocReader):
-        soffice_names = ()
-        soffice_paths = ()
-
-    path = tmp_path / "report.doc"  # sites serve RTF under .doc names
-    path.write_bytes(b"{\\rtf1\\ansi \\u25919?\\u24220? report}")
-    assert READERS[sniff_format(path.read_bytes(), path.name)] is DocReader
-    with pytest.raises(DocumentLoadError) as caught:
-        NoOffice(path.read_bytes(), _source(path), ReaderOptions()).read()
-    assert caught.value.code is ErrorCode.MISSING_DEPENDENCY
-    assert "libreoffice-writer" in caught.value.message
-
-
-@needs_soffice
-def test_a_hung_conversion_times_out(soffice_doc: tuple[Path, MadeUpReport]) -> None:
-    class Impatient(DocReader):
-        timeout_s = 0.05
-
-    path, _ = soffice_doc
-    with pytest.raises(DocumentLoadError) as caught:
-        Impatient(path.read_bytes(), _source(path), ReaderOptions()).read()
-    assert caught.value.code is ErrorCode.TIMEOUT
+@pytest.mark.parametrize(
+    ("n", "fmt", "shown"),
+    [
+        (1, "chineseCounting", "一"),
+        (10, "chineseCounting", "十"),
+        (11, "chineseCountingThousand", "十一"),
+        (24, "chineseCounting", "二十四"),
+        (3, "decimalEnclosedCircle", "③"),
+        (2, "ideographTraditional", "乙"),
+        (4, "upperRoman", "IV"),
+        (28, "lowerLetter", "bb"),
+        (7, "decimal", "7"),
+    ],
+)
+def test_word_number_formats(n: int, fmt: str, shown: str) -> None:
+    assert format_number(n, fmt) == shown
 
 
-def _source(path: Path) -> SourceInfo:
-    return SourceInfo(
-        file=path.name,
-        sha256="0" * 64,
-        media_type="application/msword",
-        format=InputFormat.DOC,
-        size_bytes=path.stat().st_size,
+def test_a_web_page_embedded_as_alt_chunk_is_read(tmp_path: Path) -> None:
+    expected = make_report("2019", "2019", seed=13)
+    word = docx.Document()
+    word.add_paragraph("本文件由网站导出。")
+    page = html_bytes(expected, "utf-8", style="word")
+    chunk = Part(PackURI("/word/afchunk1.htm"), "text/html", page, word.part.package)
+    rel_id = word.part.relate_to(chunk, ALT_CHUNK_RELATIONSHIP)
+    body = word.element.body
+    body.insert(
+        len(body) - 1, parse_xml(f'<w:altChunk {nsdecls("w", "r")} r:id="{rel_id}"/>')
     )
+    path = tmp_path / "exported.docx"
+    word.save(str(path))
+    report = extract(path)
+    assert_canonical(report, expected)
+    assert read_document(path).blocks[0].text == "本文件由网站导出。"
+
+
+def test_grid_before_legacy_hmerge_and_inherited_heading(tmp_path: Path) -> None:
+    word = docx.Document()
+    custom = word.styles.add_style("ReportHeading", WD_STYLE_TYPE.PARAGRAPH)
+    custom.base_style = word.styles["Heading 2"]
+    word.add_paragraph("（一）主动公开情况", style="ReportHeading")
+    table = word.add_table(rows=3, cols=3)
+    for r, row in enumerate(table.rows):
+        for c, cell in enumerate(row.cells):
+            cell.text = f"{r}{c}"
+    first, second, third = (row._tr for row in table.rows)
+    # Row 0 starts one grid column in: <w:gridBefore w:val="1"/>, two cells.
+    first.remove(first.tc_lst[0])
+    first.insert(
+        0, parse_xml(f'<w:trPr {nsdecls("w")}><w:gridBefore w:val="1"/></w:trPr>')
+    )
+    # Row 1: its last cell continues the one to its left (legacy <w:hMerge/>).
+    second.tc_lst[2].get_or_add_tcPr().append(parse_xml(f"<w:hMerge {nsdecls('w')}/>"))
+    # Row 2: its first cell continues row 1's first cell (<w:vMerge/>), which restarts.
+    second.tc_lst[0].get_or_add_tcPr().append(
+        parse_xml(f'<w:vMerge {nsdecls("w")} w:val="restart"/>')
+    )
+    third.tc_lst[0].get_or_add_tcPr().append(parse_xml(f"<w:vMerge {nsdecls('w')}/>"))
+    path = tmp_path / "merges.docx"
+    word.save(str(path))
+    document = read_document(path)
+    assert document.blocks[0].heading_level == 2  # through basedOn Heading 2
+    grid = document.tables[0]
+    assert grid.grid() == [["", "01", "02"], ["10", "11", "11"], ["10", "21", "22"]]
+    spans = {c.text: (c.row, c.col, c.row_span, c.col_span) for c in grid.cells}
+    assert spans["11"] == (1, 1, 1, 2)
+    assert spans["10"] == (1, 0, 2, 1)
+    assert spans[""] == (0, 0, 1, 1)
+
+
+def test_a_title_in_a_text_box_becomes_a_block(tmp_path: Path) -> None:
+    word = docx.Document()
+    anchor = word.add_paragraph()
+    box = (
+        f'<w:r {nsdecls("w")} xmlns:v="urn:schemas-microsoft-com:vml"><w:pict>'
+        "<v:shape><v:textbox><w:txbxContent>"
+        "<w:p><w:r><w:t>某市2023年政府信息公开工作年度报告</w:t></w:r></w:p>"
+        "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"
+    )
+    anchor._p.append(parse_xml(box))
+    word.add_paragraph("一、总体情况")
+    path = tmp_path / "cover.docx"
+    word.save(str(path))
+    texts = [b.text for b in read_document(path).blocks]
+    assert texts == ["某市2023年政府信息公开工作年度报告", "一、总体情况"]
+
+
+def test_a_macro_enabled_docm_is_read(tmp_path: Path) -> None:
+    expected = make_report("2021", "2021", seed=21)
+    plain = to_docx(expected, tmp_path / "r.docx").read_bytes()
+    docm = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(plain)) as source,
+        zipfile.ZipFile(docm, "w") as out,
+    ):
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"application/vnd.openxmlformats-officedocument."
+                    b"wordprocessingml.document.main+xml",
+                    b"application/vnd.ms-word.document.macroEnabled.main+xml",
+                )
+            out.writestr(item, data)
+    path = tmp_path / "report.docm"
+    path.write_bytes(docm.getvalue())
+    assert_canonical(extract(path), expected)
+
+
+def test_frame_tables_give_text_blocks(tmp_path: Path) -> None:
+    word = docx.Document()
+    word.add_table(rows=1, cols=1).cell(
+        0, 0
+    ).text = "某市2023年政府信息公开工作年度报告"
+    layout = word.add_table(rows=1, cols=2)
+    layout.cell(0, 0).text = "栏目"
+    layout.cell(0, 1).text = "本机关认真落实政务公开各项要求。" * 30
+    path = tmp_path / "frames.docx"
+    word.save(str(path))
+    document = read_document(path)
+    assert document.tables == []
+    assert [b.text[:8] for b in document.blocks] == [
+        "某市2023年政",
+        "栏目",
+        "本机关认真落实政",
+    ]
+    assert [b.order for b in document.blocks] == [0, 1, 2]

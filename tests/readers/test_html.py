@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import quopri
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from pathlib import Path
 
 import pytest
-from markup_factory import html_bytes, requests_rows
-from report_factory import MadeUpReport, make_report
+from expect import assert_canonical
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markup_factory import html_bytes, requests_rows, to_html
+from report_factory import make_report
 
-from extractors.document import Document, Table
+from extractors.document import Document, InputFormat, SourceInfo, Table
 from extractors.errors import DocumentLoadError, ErrorCode
+from extractors.options import ReaderOptions
 from extractors.pipeline import extract
 from extractors.readers import read_document
-from extractors.report import Report
+from extractors.readers.html import HtmlReader
+from extractors.sniff import sniff_format
 
 TEMPLATES = [("2019", "2019"), ("2021", "2021"), ("2019", "2021")]
 
@@ -21,21 +29,6 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(data)
     return path
-
-
-def assert_canonical(report: Report, expected: MadeUpReport) -> None:
-    assert report.active_disclosure == expected.active_disclosure
-    assert report.requests == expected.requests
-    assert report.review_litigation == expected.review_litigation
-    assert report.report.template == expected.template
-    assert report.report.region == expected.region
-    assert report.report.year == expected.year
-    assert [(s.level, s.category) for s in report.sections if s.level == 1] == [
-        (1, category) for _, category in expected.level1
-    ]
-    assert all(
-        c.status.value == "pass" for c in report.checks if c.rule.startswith("R")
-    )
 
 
 def table_with(document: Document, text: str) -> Table:
@@ -245,3 +238,98 @@ def test_undecodable_bytes_never_crash(tmp_path: Path) -> None:
         assert exc.code is ErrorCode.WRONG_ENCODING
     else:
         assert document.source.format.value == "html"
+
+
+def test_hidden_elements_and_wrapped_lines(tmp_path: Path) -> None:
+    page = (
+        "<html><head><title>某县2023年政府信息公开工作年度报告_某县人民政府</title></head>"
+        "<body><div style='DISPLAY: none'>隐藏的导航</div>"
+        "<p>本年新收政府信息\n    公开申请<span hidden>隐藏</span>数量</p>"
+        "<table><tr><td><p>本年新收</p><p>申请数量</p></td>"
+        "<td>1<br>2</td><td><span style='visibility:hidden'>x</span>3</td></tr>"
+        "</table></body></html>"
+    ).encode("gbk")
+    document = read_document(write(tmp_path, "hidden.html", page))
+    texts = [b.text for b in document.blocks]
+    # No <h1> carries the title, so the <title> becomes the first block.
+    assert texts == [
+        "某县2023年政府信息公开工作年度报告_某县人民政府",
+        "本年新收政府信息公开申请数量",
+    ]
+    assert document.tables[0].grid() == [["本年新收申请数量", "1 2", "3"]]
+
+
+@pytest.mark.parametrize("name", ["report.mht", "report.doc"])
+def test_a_single_file_web_archive_is_read(tmp_path: Path, name: str) -> None:
+    expected = make_report("2019", "2019", seed=9)
+    archive = MIMEMultipart("related")
+    page = MIMEText("", "html", "gb2312")
+    page.replace_header("Content-Transfer-Encoding", "quoted-printable")
+    markup = to_html(expected, style="word", charset="gb2312").encode("gb2312")
+    page.set_payload(quopri.encodestring(markup).decode("ascii"))
+    archive.attach(page)
+    # Sites serve Word's web archives under .doc names too.
+    path = write(tmp_path, name, archive.as_bytes())
+    assert sniff_format(path.read_bytes(), path.name).value == "html"
+    assert_canonical(extract(path), expected)
+
+
+def test_a_layout_table_without_inner_tables_gives_text(tmp_path: Path) -> None:
+    sentence = (
+        "本机关认真落实政务公开各项要求，持续推进决策、执行、管理、服务、结果公开。"
+    )
+    body = "".join(f"<p>第{i}段：{sentence * 4}</p>" for i in range(4))
+    page = (
+        "<html><body><table><tr><td class='lm'>栏目</td>"
+        f"<td><h2>一、总体情况</h2>{body}</td></tr></table>"
+        "<table><tr><td>发布日期</td><td>2023-01-20</td></tr></table></body></html>"
+    ).encode()
+    document = read_document(write(tmp_path, "layout.html", page))
+    assert [b.text for b in document.blocks][:2] == ["栏目", "一、总体情况"]
+    assert document.blocks[1].heading_level == 2
+    assert len(document.blocks) == 6
+    assert [t.grid() for t in document.tables] == [[["发布日期", "2023-01-20"]]]
+
+
+_TOKENS = [
+    "<table>", "</table>", "<tr>", "</tr>", "<td rowspan=3>", "<td colspan=2>", "<td>",
+    "</td>", "<th rowspan=0>", "<p>", "</p>", "<br>", "<b>", "</b>", "<h2>", "</h2>",
+    "<div class='nav'>", "<div>", "</div>", "<script>", "</script>", "<!--", "-->",
+    "<o:p>", "&nbsp;", "　", "\n", "行政许可", "123", "增5", "<meta charset='gbk'>",
+    "<tbody>", "<caption>", "<span style='display:none'>", "</span>", "<![if x]>",
+]  # fmt: skip
+
+
+@given(
+    st.lists(st.sampled_from(_TOKENS), max_size=60), st.sampled_from(["utf-8", "gbk"])
+)
+@settings(max_examples=150, deadline=None)
+def test_any_markup_reads_without_crashing(tokens: list[str], encoding: str) -> None:
+    data = ("<html><body>" + "".join(tokens)).encode(encoding)
+    source = SourceInfo(
+        file="x.html", sha256="0", media_type="text/html", format=InputFormat.HTML,
+        size_bytes=len(data),
+    )  # fmt: skip
+    document = HtmlReader(data, source, ReaderOptions()).read()
+    for table in document.tables:
+        slots = [
+            (r, c)
+            for cell in table.cells
+            for r in range(cell.row, cell.row + cell.row_span)
+            for c in range(cell.col, cell.col + cell.col_span)
+        ]
+        assert len(slots) == len(set(slots)) == table.n_rows * table.n_cols
+    assert [i.order for i in document.items()] == list(range(len(document.items())))
+
+
+@pytest.mark.parametrize("declared", ["gb2312", "gbk", "gb18030"])
+def test_gb18030_only_characters_under_a_gb2312_meta(
+    tmp_path: Path, declared: str
+) -> None:
+    # 𠮷 (U+20BB7) and 䶮 (U+4DAE) exist only in GB18030 (four-byte sequences);
+    # pages declaring gb2312 carry them in names all the same.
+    text = "𠮷祥街道䶮家村政府信息公开工作年度报告"
+    page = f'<html><head><meta charset="{declared}"></head><body><p>{text}</p>'
+    document = read_document(write(tmp_path, "r.html", page.encode("gb18030")))
+    assert [b.text for b in document.blocks] == [text]
+    assert document.warnings == [w for w in document.warnings if w.code == "no_tables"]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from conftest import SAMPLES, answer_key
+from markup_factory import to_docx
 from pdf_factory import (
-    FAKE_BOLD_SHIFT,
+    ACTIVE_WIDTHS,
     REVIEW_WIDTHS,
     ReportPdf,
+    active_disclosure_rows,
     made_up_to_pdf,
     register_cjk_font,
     review_litigation_rows,
@@ -29,8 +34,10 @@ from extractors.readers import read_document
 from extractors.readers.pdf import PDFPLUMBER_ENGINE, choose_fragments
 from extractors.readers.pdf_camelot import ENGINE as CAMELOT_ENGINE
 from extractors.readers.pdf_camelot import find_camelot_boxes
+from extractors.readers.pdf_debug import draw_page
 from extractors.readers.pdf_quality import garbage_reason
-from extractors.readers.pdf_tables import boxes_to_fragment
+from extractors.readers.pdf_tables import Box, boxes_to_fragment
+from extractors.readers.pdf_text import Char
 from extractors.report import Report
 
 # Table-3 grid row where the page must break: after the first row of （四）无法提供, so
@@ -126,6 +133,18 @@ def test_table_split_without_header_is_one_table_with_its_labels_glued(
     document = read_document(path)
 
     table = requests_table(document)
+    assert {c.text for c in table.cells if c.header} == {
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+        "申请人情况",
+        "自然人",
+        "法人或其他组织",
+        "总计",
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+    }
     assert len(table.pages) >= 2
     assert table.pages == list(
         range(table.page or 0, (table.page or 0) + len(table.pages))
@@ -251,7 +270,8 @@ def test_fake_bold_duplicates_are_dropped_and_marked_bold(tmp_path: Path) -> Non
         ("微软公司", True),
         ("正文不加粗。", False),
     ]
-    assert FAKE_BOLD_SHIFT < 1  # the shift pdfplumber's dedupe tolerance absorbs
+    with pdfplumber.open(path) as pdf:  # the fixture really prints each glyph twice
+        assert [c["text"] for c in pdf.pages[0].chars].count("微") == 2
 
 
 def test_garbage_and_image_pages_need_ocr(tmp_path: Path) -> None:
@@ -360,23 +380,22 @@ def table4_pdf(tmp_path: Path) -> Path:
     return doc.save(tmp_path / "t4.pdf")
 
 
-def _plumber_fragment(path: Path) -> tuple[object, list[dict[str, object]], float]:
-    import pdfplumber
-
+def _plumber_fragment(path: Path) -> tuple[list[Box], list[Char], float]:
     with pdfplumber.open(path) as pdf:
-        page = pdf.pages[0].dedupe_chars()
-        chars = list(page.chars)
+        page = pdf.pages[0]
         found = page.find_tables()[0]
-        boxes = [tuple(float(v) for v in b) for b in found.cells]
-        return boxes, chars, float(pdf.pages[0].height)
+        boxes = [
+            (float(b[0]), float(b[1]), float(b[2]), float(b[3])) for b in found.cells
+        ]
+        return boxes, list(page.chars), float(page.height)
 
 
 def test_camelot_lattice_reads_the_same_grid(table4_pdf: Path) -> None:
     boxes, chars, height = _plumber_fragment(table4_pdf)
-    plumber = boxes_to_fragment(boxes, chars, 1, PDFPLUMBER_ENGINE)  # type: ignore[arg-type]
+    plumber = boxes_to_fragment(boxes, chars, 1, PDFPLUMBER_ENGINE)
 
     found = find_camelot_boxes(table4_pdf.read_bytes(), [1], {1: height})
-    camelot = boxes_to_fragment(found[1][0], chars, 1, CAMELOT_ENGINE)  # type: ignore[arg-type]
+    camelot = boxes_to_fragment(found[1][0], chars, 1, CAMELOT_ENGINE)
 
     assert plumber is not None and camelot is not None
     assert (
@@ -392,9 +411,9 @@ def test_camelot_lattice_reads_the_same_grid(table4_pdf: Path) -> None:
 def test_weak_pdfplumber_grid_gives_way_to_camelot(table4_pdf: Path) -> None:
     boxes, chars, height = _plumber_fragment(table4_pdf)
     # A grid with a missing cell box: what pdfplumber returns when a border is broken.
-    holed = boxes_to_fragment(boxes[:-1], chars, 1, PDFPLUMBER_ENGINE)  # type: ignore[arg-type]
+    holed = boxes_to_fragment(boxes[:-1], chars, 1, PDFPLUMBER_ENGINE)
     found = find_camelot_boxes(table4_pdf.read_bytes(), [1], {1: height})
-    camelot = [boxes_to_fragment(b, chars, 1, CAMELOT_ENGINE) for b in found[1]]  # type: ignore[arg-type]
+    camelot = [boxes_to_fragment(b, chars, 1, CAMELOT_ENGINE) for b in found[1]]
 
     assert holed is not None and holed.is_weak()
     chosen = choose_fragments([holed], [f for f in camelot if f is not None])
@@ -521,3 +540,127 @@ def test_table_ruled_by_an_image_is_read_by_camelot(tmp_path: Path) -> None:
     assert [t.engine for t in document.tables] == [CAMELOT_ENGINE]
     assert document.tables[0].grid() == rows
     assert document.blocks == []
+
+
+def test_kangxi_radical_lookalikes_read_as_ideographs(tmp_path: Path) -> None:
+    """WPS exports map 一/二 to Kangxi radicals ⼀/⼆ (U+2F00, U+2F06)."""
+    doc = ReportPdf(header=None, page_numbers=False)
+    doc.heading("\u2f00、总体情况", bold=False)
+    doc.paragraph("第\u2f06⼗条规定。")
+    path = doc.save(tmp_path / "radicals.pdf")
+
+    blocks = read_document(path).blocks
+
+    assert [b.text for b in blocks] == ["一、总体情况", "第二十条规定。"]
+
+
+def test_debug_view_draws_the_page(tmp_path: Path) -> None:
+    out = draw_page(SAMPLES / "szfgs2024.pdf", 4, tmp_path / "p4.png", resolution=50)
+
+    with Image.open(out) as image:
+        assert abs(image.size[0] - 595 * 50 / 72) < 1.5
+        assert abs(image.size[1] - 842 * 50 / 72) < 1.5
+        # Red cell outlines are drawn where the tables are.
+        counts = dict((c, n) for n, c in image.convert("RGB").getcolors(1 << 20) or [])
+        assert counts.get((220, 30, 30), 0) > 1000
+
+
+def test_blank_row_starting_a_page_stays_its_own_row(tmp_path: Path) -> None:
+    """A row with blank figures at the top of a page is not the rest of the row above."""
+    made = make_report("2021", "2021", seed=6)
+    made.active_disclosure["administrative_coercion"]["decisions"] = None
+    doc = ReportPdf(header=None)
+    doc.heading("二、主动公开政府信息情况")
+    rows = active_disclosure_rows("2021", made.active_disclosure)
+    coercion = next(i for i, row in enumerate(rows) if row[0] == "行政强制")
+    doc.table(rows, ACTIVE_WIDTHS, break_before=frozenset({coercion}))
+    path = doc.save(tmp_path / "blank-row.pdf")
+
+    (table,) = read_document(path).tables
+    report = extract(path)
+
+    assert table.pages == [1, 2]
+    assert [c.text for c in table.row_cells(coercion)] == ["行政强制", ""]
+    assert report.active_disclosure == made.active_disclosure
+
+
+@pytest.fixture(scope="module")
+def office_pdfs(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> list[tuple[MadeUpReport, Path]]:
+    """Reports written as .docx and printed to PDF by LibreOffice (a real office suite).
+
+    LibreOffice, like Word, lets a table row break across pages: a long label goes on
+    in the same cell on the next page ('8.属' / '于行政查询事项').
+    """
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip(
+            "LibreOffice (libreoffice-writer, scripts/apt-packages.txt) is missing"
+        )
+    folder = tmp_path_factory.mktemp("office")
+    made = [
+        make_report(active, requests, seed=20 + i)
+        for i, (active, requests) in enumerate(
+            [("2019", "2019"), ("2021", "2021"), ("2021", "2019")]
+        )
+    ]
+    docs = [to_docx(m, folder / f"r{i}.docx") for i, m in enumerate(made)]
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            *map(str, docs),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return [(m, d.with_suffix(".pdf")) for m, d in zip(made, docs, strict=True)]
+
+
+def test_office_suite_pdfs_with_rows_split_across_pages(
+    office_pdfs: list[tuple[MadeUpReport, Path]],
+) -> None:
+    for made, path in office_pdfs:
+        document = read_document(path)
+        report = extract(path)
+
+        assert_values(report, made)
+        table = requests_table(document)
+        assert len(table.pages) >= 2
+        labels = {c.text for c in table.cells}
+        assert "8.属于行政查询事项" in labels
+        assert not any(c.text and c.text[0] == "于" for c in table.cells)
+
+
+def test_framed_paragraph_is_text_not_a_table(tmp_path: Path) -> None:
+    """A paragraph in a bordered box (one box per line, as Word draws borders)."""
+    font = register_cjk_font()
+    path = tmp_path / "framed.pdf"
+    canvas = Canvas(str(path), pagesize=A4)
+    lines = [
+        "（五）监督保障情况。全年组织4次政府信息公开栏目全",
+        "覆盖检查，及时督促整改。",
+    ]
+    for i, text in enumerate(lines):
+        top = 100 + 24 * i
+        canvas.rect(72, A4[1] - top - 24, 450, 24, stroke=1, fill=0)
+        x = 72 if i else 100
+        obj = canvas.beginText(x, A4[1] - top - 18)
+        obj.setFont(font, 14)
+        if i == 0:  # justified: the first line runs to the right margin
+            spare = 522 - x - canvas.stringWidth(text, font, 14)
+            obj.setCharSpace(spare / (len(text) - 1))
+        obj.textOut(text)
+        canvas.drawText(obj)
+    canvas.save()
+
+    document = read_document(path)
+
+    assert document.tables == []
+    assert [b.text for b in document.blocks] == ["".join(lines)]

@@ -1,0 +1,255 @@
+"""The OCR engine: PP-OCR line recognition and 0/180° orientation, run by onnxruntime.
+
+The ONNX models come from the ``rapidocr-onnxruntime`` wheel, so the engine works with no
+network. Text detection is not used: page preparation and the table grid find the text
+lines themselves (cells and projection profiles), which is several times faster on
+table pages than running the detector over the whole page. One engine is built lazily
+per process (:func:`get_engine`).
+
+Recognition returns the class probabilities per time step, so a numeric cell is re-read
+from the same output with only digit-like classes allowed (:func:`decode_numeric`) at no
+extra inference cost.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+from cv2.typing import MatLike
+
+from extractors.errors import DocumentLoadError, ErrorCode
+
+_log = logging.getLogger(__name__)
+
+# What cv2 takes and returns: an ndarray of any integer or float dtype (uint8 here).
+Image = MatLike
+FloatArray = npt.NDArray[np.float32]
+
+REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
+CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_infer.onnx"
+REC_HEIGHT = 48
+CLS_SHAPE = (48, 192)
+# Crops per recognition batch: the batch is padded to its widest crop, and crops are
+# sorted by width first, so a larger batch wastes little padding; 32 was fastest of
+# 8/16/32/64 on the 2-core benchmark machine.
+REC_BATCH = 32
+# A batch takes crops up to this factor wider than its narrowest (padding waste ≤ 25%).
+_BATCH_WIDTH_SPREAD = 1.33
+# Two cores on the target machine; more intra-op threads only contend.
+MAX_THREADS = 2
+
+# Output character of a numeric cell → the glyphs the recognizer may read it as. Full-width
+# digits and letter look-alikes (o/O for 0, l/I for 1) are the usual confusions on
+# degraded scans; their probabilities are pooled before decoding.
+NUMERIC_GLYPHS: dict[str, str] = {
+    "0": "0０oO〇D",
+    "1": "1１lI|丨",
+    "2": "2２Z",
+    "3": "3３",
+    "4": "4４",
+    "5": "5５S",
+    "6": "6６b",
+    "7": "7７",
+    "8": "8８B",
+    "9": "9９",
+    ".": ".．·",
+    ",": ",，",
+    "-": "-－—一",
+    "/": "/／",
+    "增": "增",
+    "减": "减",
+}
+
+
+@dataclass(frozen=True)
+class LineReading:
+    """What the recognizer read on one text-line crop.
+
+    ``confidence`` is the lowest per-character probability (one doubtful character makes
+    the whole reading doubtful); ``numeric`` is the reading with only the characters of
+    :data:`NUMERIC_GLYPHS` allowed, or None when a non-numeric glyph wins somewhere.
+    """
+
+    text: str
+    confidence: float
+    numeric: str | None
+    numeric_confidence: float
+
+
+class OcrEngine:
+    """PP-OCR recognition and orientation classification on grayscale crops."""
+
+    def __init__(self, threads: int = MAX_THREADS) -> None:
+        try:
+            import onnxruntime as ort
+            import rapidocr_onnxruntime
+        except ImportError as exc:  # the OCR extra is a hard dependency, but be clear
+            raise DocumentLoadError(
+                ErrorCode.MISSING_DEPENDENCY,
+                "OCR needs rapidocr-onnxruntime and onnxruntime (pip install nianbao)",
+            ) from exc
+        models = Path(rapidocr_onnxruntime.__file__).parent / "models"
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        providers = ["CPUExecutionProvider"]
+        self._rec: Any = ort.InferenceSession(
+            str(models / REC_MODEL), options, providers=providers
+        )
+        self._cls: Any = ort.InferenceSession(
+            str(models / CLS_MODEL), options, providers=providers
+        )
+        meta = self._rec.get_modelmeta().custom_metadata_map
+        # CTC class 0 is the blank; the model's dictionary follows, then a space.
+        self.characters: list[str] = ["", *meta["character"].splitlines(), " "]
+        self._numeric_map, self.numeric_chars = _numeric_matrix(self.characters)
+        self._lock = threading.Lock()
+
+    def read_lines(self, crops: list[Image]) -> list[LineReading]:
+        """Recognize single text lines (grayscale crops, dark text on light ground).
+
+        Args:
+            crops: One image per text line, any width.
+
+        Returns:
+            One reading per crop, in the order given.
+        """
+        out: list[LineReading | None] = [None] * len(crops)
+        for batch in _batches(crops):
+            width = max(REC_HEIGHT, math.ceil(REC_HEIGHT * _ratio(crops[batch[-1]])))
+            tensor = np.stack([_rec_tensor(crops[i], width) for i in batch])
+            with self._lock:
+                probs = self._rec.run(None, {self._rec.get_inputs()[0].name: tensor})
+            for i, p in zip(batch, probs[0], strict=True):
+                text, conf = decode_greedy(p, self.characters)
+                numeric, num_conf = decode_numeric(
+                    p @ self._numeric_map, self.numeric_chars
+                )
+                out[i] = LineReading(text, conf, numeric, num_conf)
+        return [r for r in out if r is not None]
+
+    def upside_down(self, crops: list[Image]) -> list[float]:
+        """Probability that each text-line crop is rotated by 180°."""
+        if not crops:
+            return []
+        tensor = np.stack([_cls_tensor(c) for c in crops])
+        with self._lock:
+            probs = self._cls.run(None, {self._cls.get_inputs()[0].name: tensor})[0]
+        return [float(p[1]) for p in probs]
+
+
+_engine: OcrEngine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> OcrEngine:
+    """The process's one OCR engine, built on first use (model loading takes ~0.3 s)."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            threads = max(1, min(MAX_THREADS, os.cpu_count() or 1))
+            _log.info("loading OCR models (%d threads)", threads)
+            _engine = OcrEngine(threads)
+        return _engine
+
+
+def decode_greedy(probs: FloatArray, characters: list[str]) -> tuple[str, float]:
+    """Best-path CTC decoding: the text and its lowest character probability.
+
+    An empty reading gets confidence 0: the caller only recognizes crops with ink.
+    """
+    symbols, confs = _best_path(probs)
+    if not symbols:
+        return "", 0.0
+    return "".join(characters[k] for k in symbols), min(confs)
+
+
+def decode_numeric(grouped: FloatArray, outputs: list[str]) -> tuple[str | None, float]:
+    """CTC decoding over pooled numeric classes (blank, outputs…, other).
+
+    Returns:
+        The numeric text and its lowest character probability, or (None, 0) when the
+        "other" class (any non-numeric glyph) wins at some step.
+    """
+    symbols, confs = _best_path(grouped)
+    if not symbols or len(outputs) + 1 in symbols:
+        return None, 0.0
+    return "".join(outputs[k - 1] for k in symbols), min(confs)
+
+
+def _best_path(probs: FloatArray) -> tuple[list[int], list[float]]:
+    """Non-blank symbols of the best CTC path (repeats collapsed) and, per symbol, the
+    highest probability over the steps it was emitted."""
+    best = probs.argmax(axis=1)
+    p = probs[np.arange(len(best)), best]
+    starts = np.flatnonzero(np.r_[True, best[1:] != best[:-1]])
+    run_max = np.maximum.reduceat(p, starts)
+    run_symbol = best[starts]
+    emitted = run_symbol != 0
+    return run_symbol[emitted].tolist(), run_max[emitted].tolist()
+
+
+def _numeric_matrix(characters: list[str]) -> tuple[FloatArray, list[str]]:
+    """A (classes × groups) 0/1 matrix pooling glyph probabilities into numeric groups."""
+    outputs = list(NUMERIC_GLYPHS)
+    matrix = np.zeros((len(characters), len(outputs) + 2), dtype=np.float32)
+    glyph_group = {
+        g: i + 1 for i, out in enumerate(outputs) for g in NUMERIC_GLYPHS[out]
+    }
+    for k, char in enumerate(characters):
+        group = 0 if k == 0 else glyph_group.get(char, len(outputs) + 1)
+        matrix[k, group] = 1.0
+    return matrix, outputs
+
+
+def _batches(crops: list[Image]) -> list[list[int]]:
+    """Crop indexes grouped by similar width, so little of a batch is padding.
+
+    A batch is padded to its widest crop and inference time grows with the padded width;
+    a batch closes when it is full or the next crop is much wider than its first.
+    """
+    order = sorted(range(len(crops)), key=lambda i: _ratio(crops[i]))
+    batches: list[list[int]] = []
+    for i in order:
+        if (
+            batches
+            and len(batches[-1]) < REC_BATCH
+            and _ratio(crops[i])
+            <= _BATCH_WIDTH_SPREAD * max(1.0, _ratio(crops[batches[-1][0]]))
+        ):
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
+
+
+def _ratio(crop: Image) -> float:
+    return float(crop.shape[1]) / max(int(crop.shape[0]), 1)
+
+
+def _rec_tensor(crop: Image, width: int) -> FloatArray:
+    """A crop scaled to the recognizer's height, normalized, right-padded to ``width``."""
+    w = min(width, max(1, math.ceil(REC_HEIGHT * _ratio(crop))))
+    resized = cv2.resize(crop, (w, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
+    plane = np.zeros((REC_HEIGHT, width), dtype=np.float32)
+    plane[:, :w] = resized.astype(np.float32) / 127.5 - 1.0
+    return np.repeat(plane[np.newaxis], 3, axis=0)
+
+
+def _cls_tensor(crop: Image) -> FloatArray:
+    height, max_width = CLS_SHAPE
+    w = min(max_width, max(1, math.ceil(height * _ratio(crop))))
+    resized = cv2.resize(crop, (w, height), interpolation=cv2.INTER_LINEAR)
+    plane = np.zeros((height, max_width), dtype=np.float32)
+    plane[:, :w] = resized.astype(np.float32) / 127.5 - 1.0
+    return np.repeat(plane[np.newaxis], 3, axis=0)

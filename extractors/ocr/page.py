@@ -1,0 +1,256 @@
+"""One scanned page to table grids and text lines: prepare, find grids, recognize.
+
+Every crop of the page (each text line of each cell, each line of running text) is
+recognized in one batched call, which keeps the recognizer busy with full batches. Cells
+whose reading is a number take the numbers-only reading of the same model output.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from extractors.document import BBox, Table, TableCell
+from extractors.ocr.engine import Image, LineReading, OcrEngine
+from extractors.ocr.grid import Grid, GridCell, ink_to_rules, rules_to_grids
+from extractors.ocr.lines import (
+    Box,
+    band_to_segments,
+    crop,
+    ink_to_bands,
+    line_crops,
+    remove_specks,
+)
+from extractors.ocr.prepare import PreparedPage, prepare_page
+
+_log = logging.getLogger(__name__)
+
+ENGINE = "ocr"
+# Running headers and page numbers sit in the top and bottom margins of a page; text
+# whose middle lies in this share of the page height at either end is dropped, as the
+# text-PDF reader drops running lines (an A4 report's body starts ~12% down).
+_MARGIN_SHARE = 0.08
+# A cell's ink this close to its edge (inches) is a remnant of the rule, not text.
+_CELL_INSET_INCH = 0.01
+# Lines thinner than this (inches) inside a cell are rule remnants or noise.
+_MIN_TEXT_HEIGHT_INCH = 0.03
+
+
+# Width of a glyph over the line's ink height (min, max) across common report fonts
+# (SimSun, FangSong, WenQuanYi): measured digits run 0.67-0.87 with 1 the narrowest, CJK
+# 0.8-1.15; plus up to _GLYPH_GAP between glyphs and _FIT_SLACK either way for blur.
+_DIGIT = (0.3, 0.95)
+_GLYPH_WIDTHS: dict[str, tuple[float, float]] = {
+    **dict.fromkeys("0123456789", _DIGIT),
+    "增": (0.75, 1.2),
+    "减": (0.75, 1.2),
+    ".": (0.05, 0.45),
+    ",": (0.05, 0.45),
+    "-": (0.2, 1.1),
+    "/": (0.15, 0.7),
+}
+_GLYPH_GAP = 0.3
+_FIT_SLACK = 0.15
+# Confidence given to a figure whose reading does not fit its ink (below LOW_CONFIDENCE
+# of the mapper, so it is flagged).
+_MISFIT_CONFIDENCE = 0.5
+
+
+@dataclass
+class OcrLine:
+    """A line of running text outside the tables, as read."""
+
+    box: Box
+    text: str
+    confidence: float
+
+
+@dataclass
+class PageOcr:
+    """What OCR found on one page, in page pixels of the prepared image."""
+
+    number: int
+    dpi: float
+    height: int
+    lines: list[OcrLine] = field(default_factory=list)
+    tables: list[tuple[Box, Table]] = field(default_factory=list)
+    skew: float = 0.0
+    turned: int = 0
+
+
+def ocr_page(gray: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr:
+    """Recognize one page image: level it, read its ruled tables and its text lines.
+
+    Args:
+        gray: The page, grayscale.
+        dpi: Its resolution (for the size thresholds and point coordinates).
+        number: 1-based page number, recorded on cells.
+        engine: The OCR engine.
+
+    Returns:
+        The page's text lines and tables; ``Table.order`` is left 0 for the reader.
+    """
+    page = prepare_page(gray, dpi, engine, line_crops)
+    clean = remove_specks(page.ink, dpi)
+    horizontal, vertical = ink_to_rules(page.ink, dpi)
+    grids = rules_to_grids(horizontal, vertical, dpi)
+    text_ink = clean.copy()
+    rules = cv2.bitwise_or(horizontal, vertical)
+    cell_ink = cv2.bitwise_and(clean, cv2.bitwise_not(rules))
+    for grid in grids:
+        b = grid.box
+        text_ink[b.top : b.bottom, b.x0 : b.x1] = 0
+    crops: list[Image] = []
+    boxes: list[Box] = []
+    cell_lines: list[list[list[int]]] = []
+    for grid in grids:
+        per_cell = []
+        for cell in grid.cells:
+            found = _cell_lines(cell_ink, cell.box, dpi)
+            per_cell.append(list(range(len(crops), len(crops) + len(found))))
+            crops.extend(crop(page.image, b, dpi) for b in found)
+            boxes.extend(found)
+        cell_lines.append(per_cell)
+    text_boxes = _body_lines(text_ink, page)
+    first_text = len(crops)
+    crops.extend(crop(page.image, b, dpi) for b in text_boxes)
+    readings = engine.read_lines(crops)
+    result = PageOcr(
+        number, dpi, page.image.shape[0], skew=page.skew, turned=page.turned
+    )
+    for grid, per_cell in zip(grids, cell_lines, strict=True):
+        table = _grid_to_table(grid, per_cell, readings, boxes, number, dpi)
+        result.tables.append((grid.box, table))
+    for i, box in enumerate(text_boxes):
+        reading = readings[first_text + i]
+        if reading.text.strip():
+            result.lines.append(OcrLine(box, reading.text, reading.confidence))
+    return result
+
+
+def _cell_lines(ink: Image, box: Box, dpi: float) -> list[Box]:
+    """The text lines inside one cell, in page pixels."""
+    inset = max(1, round(_CELL_INSET_INCH * dpi))
+    x0, top = box.x0 + inset, box.top + inset
+    x1, bottom = box.x1 - inset, box.bottom - inset
+    if x1 <= x0 or bottom <= top:
+        return []
+    local = ink[top:bottom, x0:x1]
+    minimum = max(2, round(_MIN_TEXT_HEIGHT_INCH * dpi))
+    lines = []
+    for band_top, band_bottom in ink_to_bands(local):
+        if band_bottom - band_top < minimum:
+            continue
+        cols = np.flatnonzero(local[band_top:band_bottom].any(axis=0))
+        lines.append(
+            Box(
+                x0 + int(cols[0]),
+                top + band_top,
+                x0 + int(cols[-1]) + 1,
+                top + band_bottom,
+            )
+        )
+    return lines
+
+
+def _body_lines(ink: Image, page: PreparedPage) -> list[Box]:
+    """Text-line segments outside tables and page margins, top to bottom."""
+    height = ink.shape[0]
+    low, high = _MARGIN_SHARE * height, (1 - _MARGIN_SHARE) * height
+    minimum = max(2, round(_MIN_TEXT_HEIGHT_INCH * page.dpi))
+    boxes = []
+    for top, bottom in ink_to_bands(ink):
+        middle = (top + bottom) / 2
+        if bottom - top < minimum or not low <= middle <= high:
+            continue
+        boxes.extend(band_to_segments(ink, top, bottom))
+    return boxes
+
+
+def _grid_to_table(
+    grid: Grid,
+    per_cell: list[list[int]],
+    readings: list[LineReading],
+    boxes: list[Box],
+    number: int,
+    dpi: float,
+) -> Table:
+    cells = [
+        _to_cell(
+            cell, [readings[i] for i in indexes], [boxes[i] for i in indexes], number, dpi
+        )
+        for cell, indexes in zip(grid.cells, per_cell, strict=True)
+    ]
+    return Table(
+        order=0,
+        n_rows=grid.n_rows,
+        n_cols=grid.n_cols,
+        cells=cells,
+        page=number,
+        pages=[number],
+        engine=ENGINE,
+    )
+
+
+def _to_cell(
+    cell: GridCell,
+    lines: list[LineReading],
+    boxes: list[Box],
+    number: int,
+    dpi: float,
+) -> TableCell:
+    """A table cell from the readings of its lines; blank cells are read with certainty."""
+    text, confidence = read_cell(lines)
+    if len(boxes) == 1 and text and not fits_ink(text, boxes[0]):
+        confidence = min(confidence, _MISFIT_CONFIDENCE)
+    return TableCell(
+        row=cell.row,
+        col=cell.col,
+        row_span=cell.row_span,
+        col_span=cell.col_span,
+        text=text,
+        page=number,
+        bbox=to_points(cell.box, dpi),
+        confidence=round(confidence, 4),
+    )
+
+
+def read_cell(lines: list[LineReading]) -> tuple[str, float]:
+    """A cell's text and confidence from its lines' readings.
+
+    A one-line cell whose numbers-only reading has a digit is a figure and takes that
+    reading; other cells join their lines (CJK text wraps without spaces).
+    """
+    if not lines:
+        return "", 1.0
+    if (
+        len(lines) == 1
+        and lines[0].numeric
+        and any(c.isdigit() for c in lines[0].numeric)
+    ):
+        return lines[0].numeric, lines[0].numeric_confidence
+    return "".join(r.text for r in lines), min(r.confidence for r in lines)
+
+
+def fits_ink(text: str, box: Box) -> bool:
+    """Whether a figure's reading is as wide as its ink, for the text's line height.
+
+    A recognizer that drops or doubles a character (减5 read as 5, 13 as 1) still
+    reports high confidence for what it emitted; the width of the ink does not lie.
+    Text other than figures is not judged.
+    """
+    if any(ch not in _GLYPH_WIDTHS for ch in text):
+        return True
+    low = sum(_GLYPH_WIDTHS[ch][0] for ch in text)
+    high = sum(_GLYPH_WIDTHS[ch][1] for ch in text) + _GLYPH_GAP * (len(text) - 1)
+    ratio = box.width / max(box.height, 1)
+    return low * (1 - _FIT_SLACK) <= ratio <= high * (1 + _FIT_SLACK)
+
+
+def to_points(box: Box, dpi: float) -> BBox:
+    """A pixel box as a BBox in points (1/72 in)."""
+    k = 72.0 / dpi
+    return BBox(x0=box.x0 * k, top=box.top * k, x1=box.x1 * k, bottom=box.bottom * k)

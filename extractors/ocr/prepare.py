@@ -1,0 +1,237 @@
+"""Page images for OCR: rendering, binarizing, deskewing and turning pages upright.
+
+Every step is a small function on grayscale ``uint8`` arrays (dark ink on light paper).
+Skew is found by the projection-profile method: text lines and ruling lines give the
+sharpest row profile when they are level. Pages turned by 90° are found the same way
+(rows of a level page are sharper than its columns), pages upside down by the PP-OCR
+orientation classifier on a few text lines.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image as PilImage
+from PIL import ImageSequence
+
+from extractors.errors import DocumentLoadError, ErrorCode
+from extractors.ocr.engine import Image, OcrEngine
+from extractors.ocr.grid import ink_to_rules
+
+_log = logging.getLogger(__name__)
+
+# Skew search range and steps in degrees: scanners and phone photos of flat pages stay
+# within ±3°; a coarse pass then a fine pass around the best coarse angle.
+MAX_SKEW = 3.0
+_COARSE_STEP = 0.25
+_FINE_STEP = 0.05
+# Skew is measured on a copy this many pixels wide (a 150-dpi A4 page is 1240): enough
+# to resolve 0.05° over the page width, and ~20x cheaper than full size.
+_SKEW_WIDTH = 800
+# Below this angle the page is left as it is (resampling blurs more than it helps).
+_MIN_SKEW = 0.1
+# A turned page's column profile must beat its row profile by this factor: level text
+# pages score ~3-10x higher on rows, so a 1.5x margin never turns a level page.
+_TURN_MARGIN = 1.5
+# Text lines the orientation classifier looks at (at least _MIN_…), and by how much their
+# mean probability of being upside down must exceed that of the same lines turned over.
+_ORIENTATION_LINES = 12
+_MIN_ORIENTATION_LINES = 2
+_UPSIDE_DOWN_MARGIN = 0.3
+# Adaptive threshold window (px at 150 dpi, scaled) and offset; the offset keeps paper
+# grain and scanner noise (σ≈10 grey levels) out of the ink.
+_THRESHOLD_WINDOW_INCH = 0.2
+_THRESHOLD_OFFSET = 18
+# (gray, ink, dpi) → crops of a few text lines on the page (see ``ocr.lines``).
+LineCropper = Callable[[Image, Image, float], list[Image]]
+# Images that say nothing of their resolution are taken as scanned at this DPI.
+ASSUMED_IMAGE_DPI = 150
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    """A page image ready for OCR and what was done to it."""
+
+    image: Image
+    ink: Image
+    dpi: float
+    skew: float
+    turned: int  # degrees counter-clockwise: 0, 90, 180 or 270
+
+
+def render_pdf_pages(
+    data: bytes, pages: list[int], dpi: float
+) -> Iterator[tuple[int, Image]]:
+    """Render PDF pages to grayscale images with pdfium.
+
+    Args:
+        data: The PDF file.
+        pages: 1-based page numbers.
+        dpi: Rendering resolution.
+
+    Yields:
+        (page number, image) pairs, one page in memory at a time.
+    """
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise DocumentLoadError(
+            ErrorCode.CORRUPT, f"pdfium cannot open the PDF: {exc}"
+        ) from exc
+    try:
+        for number in pages:
+            page = pdf[number - 1]
+            try:
+                bitmap = page.render(scale=dpi / 72.0, grayscale=True)
+                yield number, _to_gray(bitmap.to_numpy())
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+
+
+def load_image_pages(data: bytes) -> Iterator[tuple[Image, float]]:
+    """Decode an image file (PNG, JPEG, TIFF incl. multi-page) into grayscale pages.
+
+    Yields:
+        (image, dpi) per page; dpi is :data:`ASSUMED_IMAGE_DPI` when the file has none.
+
+    Raises:
+        DocumentLoadError: ``corrupt`` when the image cannot be decoded.
+    """
+    try:
+        picture = PilImage.open(io.BytesIO(data))
+        for frame in ImageSequence.Iterator(picture):
+            raw = frame.info.get("dpi", (ASSUMED_IMAGE_DPI, ASSUMED_IMAGE_DPI))
+            dpi = float(raw[0]) if raw and raw[0] and raw[0] > 1 else ASSUMED_IMAGE_DPI
+            yield np.asarray(frame.convert("L"), dtype=np.uint8).copy(), dpi
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise DocumentLoadError(
+            ErrorCode.CORRUPT, f"cannot decode the image: {exc}"
+        ) from exc
+
+
+def image_to_ink(gray: Image, dpi: float) -> Image:
+    """Binary ink mask (255 = ink) by adaptive threshold, robust to uneven lighting."""
+    window = max(3, int(_THRESHOLD_WINDOW_INCH * dpi) | 1)
+    return cv2.adaptiveThreshold(
+        gray,
+        255,
+        cv2.ADAPTIVE_THRESH_MEAN_C,
+        cv2.THRESH_BINARY_INV,
+        window,
+        _THRESHOLD_OFFSET,
+    )
+
+
+def find_skew(ink: Image) -> float:
+    """The page's skew in degrees (counter-clockwise positive), within ±MAX_SKEW."""
+    scale = min(1.0, _SKEW_WIDTH / ink.shape[1])
+    small = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    coarse = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, _COARSE_STEP)
+    best = max(coarse, key=lambda a: _profile_score(small, float(a)))
+    fine = np.arange(best - _COARSE_STEP, best + _COARSE_STEP + 1e-9, _FINE_STEP)
+    # The best angle levels the page; the page's own skew is its opposite.
+    return -float(max(fine, key=lambda a: _profile_score(small, float(a))))
+
+
+def rotate(image: Image, angle: float, fill: int) -> Image:
+    """Rotate about the centre by ``angle`` degrees counter-clockwise, same size."""
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(
+        image,
+        matrix,
+        (w, h),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=fill,
+    )
+
+
+def is_turned(ink: Image) -> bool:
+    """True when text runs vertically: the page is turned by 90° or 270°."""
+    scale = min(1.0, _SKEW_WIDTH / max(ink.shape))
+    small = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    rows = _sharpness(small.sum(axis=1, dtype=np.float64))
+    cols = _sharpness(small.sum(axis=0, dtype=np.float64))
+    return cols > _TURN_MARGIN * rows
+
+
+def prepare_page(
+    gray: Image, dpi: float, engine: OcrEngine, line_crops: LineCropper
+) -> PreparedPage:
+    """Turn a page upright and level it.
+
+    Args:
+        gray: The page as scanned.
+        dpi: Its resolution.
+        engine: For the 0/180° decision.
+        line_crops: Finds a few text-line crops on an upright page.
+
+    Returns:
+        The prepared page with its ink mask.
+    """
+    turned = 0
+    ink = image_to_ink(gray, dpi)
+    if is_turned(ink):
+        gray = np.ascontiguousarray(np.rot90(gray, k=-1))
+        ink = np.ascontiguousarray(np.rot90(ink, k=-1))
+        turned = 270
+    skew = find_skew(ink)
+    if abs(skew) >= _MIN_SKEW:
+        gray = rotate(gray, -skew, 255)  # cv2 turns counter-clockwise for positive
+        ink = image_to_ink(gray, dpi)
+    if _upside_down(gray, ink, dpi, engine, line_crops):
+        gray = np.ascontiguousarray(gray[::-1, ::-1])
+        ink = np.ascontiguousarray(ink[::-1, ::-1])
+        turned = (turned + 180) % 360
+    if turned or abs(skew) >= _MIN_SKEW:
+        _log.debug("page turned %d°, skew %.2f°", turned, skew)
+    return PreparedPage(gray, ink, dpi, skew, turned)
+
+
+def _upside_down(
+    gray: Image, ink: Image, dpi: float, engine: OcrEngine, line_crops: LineCropper
+) -> bool:
+    """Whether the classifier finds the text lines more upright when turned over.
+
+    Each line is classified as it stands and turned by 180°; comparing the two keeps
+    lines the classifier is unsure of (short ones, table text between rules) from
+    flipping a level page on their own.
+    """
+    horizontal, vertical = ink_to_rules(ink, dpi)
+    rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
+    text_only = cv2.subtract(ink, rules)
+    crops = line_crops(gray, text_only, dpi)[:_ORIENTATION_LINES]
+    if len(crops) < _MIN_ORIENTATION_LINES:
+        return False
+    as_is = float(np.mean(engine.upside_down(crops)))
+    turned = float(np.mean(engine.upside_down([c[::-1, ::-1] for c in crops])))
+    return as_is - turned > _UPSIDE_DOWN_MARGIN
+
+
+def _profile_score(small: Image, angle: float) -> float:
+    h, w = small.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    turned = cv2.warpAffine(small, matrix, (w, h), flags=cv2.INTER_NEAREST)
+    return _sharpness(turned.sum(axis=1, dtype=np.float64))
+
+
+def _sharpness(profile: np.ndarray) -> float:
+    """Sum of squared differences of a projection profile: high when lines are level."""
+    return float(np.square(np.diff(profile)).sum())
+
+
+def _to_gray(pixels: np.ndarray) -> Image:
+    if pixels.ndim == 3:
+        code = cv2.COLOR_BGRA2GRAY if pixels.shape[2] == 4 else cv2.COLOR_BGR2GRAY
+        pixels = cv2.cvtColor(pixels, code)
+    return np.ascontiguousarray(pixels, dtype=np.uint8)

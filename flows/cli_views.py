@@ -1,0 +1,120 @@
+"""`nianbao review`, `compare` and `export`: the commands that show results to people."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+
+from flows.compare import compare_reports, comparison_page
+from flows.export import batch_sheets, write_csv, write_xlsx
+from flows.review_site import (
+    DEFAULT_PAGE_SCALE,
+    build_review_site,
+    find_reports,
+    load_report,
+)
+
+_console = Console(stderr=True)
+
+COMPARE_NAME = "compare"
+
+
+def add_view_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the review, compare and export subcommands to the `nianbao` parser."""
+    review = sub.add_parser(
+        "review", help="static HTML review pages for report JSONs and a batch index"
+    )
+    review.add_argument("path", type=Path, metavar="REPORT_JSON_OR_DIR")
+    review.add_argument("--out", type=Path, required=True, help="folder for the pages")
+    review.add_argument(
+        "--sources",
+        type=Path,
+        help="folder with the input files, for PDF page images "
+        "(default: the paths recorded in _summary.json)",
+    )
+    review.add_argument(
+        "--scale",
+        type=float,
+        default=DEFAULT_PAGE_SCALE,
+        help="pixels per PDF point of page images",
+    )
+    review.set_defaults(run=_review)
+
+    compare = sub.add_parser(
+        "compare", help="year-over-year comparison of two reports of one issuer"
+    )
+    compare.add_argument("first", type=Path, metavar="A.json")
+    compare.add_argument("second", type=Path, metavar="B.json")
+    compare.add_argument(
+        "--out", type=Path, required=True, help="folder for compare.html/.json"
+    )
+    compare.set_defaults(run=_compare)
+
+    export = sub.add_parser(
+        "export", help="one spreadsheet sheet or CSV per table across a batch"
+    )
+    export.add_argument("output_dir", type=Path, metavar="OUTPUT_DIR")
+    export.add_argument("--xlsx", type=Path, metavar="FILE", help="Excel workbook")
+    export.add_argument("--csv", type=Path, metavar="DIR", help="folder for CSVs")
+    export.set_defaults(run=_export)
+
+
+def _review(args: argparse.Namespace) -> int:
+    if not args.path.exists():
+        _console.print(f"[red]{args.path} does not exist[/red]")
+        return 2
+    site = build_review_site(args.path, args.out, args.sources, args.scale)
+    if not site.pages:
+        _console.print(f"[red]no report JSON in {args.path}[/red]")
+        return 2
+    _console.print(
+        f"{len(site.pages)} review pages, {site.images} page images in {args.out}"
+    )
+    if site.index:
+        _console.print(f"index: {site.index}")
+    for name in site.missing_sources:
+        _console.print(f"[yellow]{name}: source PDF not found (use --sources)[/yellow]")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    comparison = compare_reports(load_report(args.first), load_report(args.second))
+    args.out.mkdir(parents=True, exist_ok=True)
+    payload = comparison.model_dump(mode="json")
+    (args.out / f"{COMPARE_NAME}.json").write_text(
+        json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    (args.out / f"{COMPARE_NAME}.html").write_text(
+        comparison_page(comparison), encoding="utf-8"
+    )
+    for warning in comparison.warnings:
+        _console.print(f"[yellow]{warning}[/yellow]")
+    _console.print(
+        f"{comparison.previous.year} → {comparison.current.year}: "
+        f"{len(comparison.changed)} of {len(comparison.values)} values changed"
+    )
+    for check in comparison.broken_carry_over:
+        _console.print(f"[red]S2 {check.scope}[/red]: {check.message}")
+    _console.print(f"written: {args.out / COMPARE_NAME}.html, .json")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    if args.xlsx is None and args.csv is None:
+        _console.print("[red]give --xlsx FILE and/or --csv DIR[/red]")
+        return 2
+    reports, skipped = find_reports(args.output_dir)
+    if not reports:
+        _console.print(f"[red]no report JSON in {args.output_dir}[/red]")
+        return 2
+    sheets = batch_sheets(r for _, r in reports)
+    if args.xlsx is not None:
+        _console.print(f"written: {write_xlsx(sheets, args.xlsx)}")
+    if args.csv is not None:
+        for path in write_csv(sheets, args.csv):
+            _console.print(f"written: {path}")
+    _console.print(f"{len(reports)} reports exported; {len(skipped)} files skipped")
+    return 0

@@ -1,0 +1,37 @@
+"""What the reader tests expect of a report read from a made-up report's rendering."""
+
+from __future__ import annotations
+
+from report_factory import MadeUpReport
+
+from extractors.report import Report
+
+
+def canonical(report: Report) -> tuple[object, ...]:
+    """The values and metadata two renderings of one report must share."""
+    return (
+        report.active_disclosure,
+        report.requests,
+        report.review_litigation,
+        report.report.template,
+        report.report.template_by_table,
+        report.report.region,
+        report.report.year,
+    )
+
+
+def assert_canonical(report: Report, expected: MadeUpReport) -> None:
+    """Every canonical value, the format, region, year and level-1 categories."""
+    assert report.active_disclosure == expected.active_disclosure
+    assert report.requests == expected.requests
+    assert report.review_litigation == expected.review_litigation
+    assert report.report.template == expected.template
+    assert report.report.region == expected.region
+    assert report.report.year == expected.year
+    assert [(s.level, s.category) for s in report.sections if s.level == 1] == [
+        (1, category) for _, category in expected.level1
+    ]
+    assert all(
+        c.status.value == "pass" for c in report.checks if c.rule.startswith("R")
+    )
+    assert report.status.value == "success"

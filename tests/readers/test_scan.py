@@ -1,0 +1,261 @@
+"""Scanned reports: image files and scanned PDF pages read by OCR.
+
+Made-up reports in both template formats are laid out as PDFs, rendered at 150 dpi and
+degraded (rotation up to ±1.5°, blur, noise, JPEG artifacts), then read back. Every
+table cell must come back exact, or else be flagged: no silent errors.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from pdf_factory import made_up_to_pdf
+from PIL import Image
+from report_factory import MadeUpReport, make_report
+from scan_factory import render_pages, replace_page, save_images_pdf, scan_pdf
+
+from extractors.document import Document, InputFormat, SourceInfo, Table, TableCell
+from extractors.errors import DocumentLoadError
+from extractors.ocr.engine import NUMERIC_GLYPHS, decode_numeric
+from extractors.ocr.grid import ink_to_rules, rules_to_grids
+from extractors.ocr.prepare import find_skew, image_to_ink
+from extractors.options import OcrOptions, ReaderOptions
+from extractors.pipeline import extract
+from extractors.readers import read_document
+from extractors.report import Report
+from extractors.template.mapper import map_tables
+
+# The accuracy the OCR path must reach on the degraded corpus (share of cells exact).
+MIN_CELL_ACCURACY = 0.995
+TABLES = ("active_disclosure", "requests", "review_litigation")
+
+
+@dataclass
+class Scanned:
+    """A made-up report, its scanned file and what the pipeline read from it."""
+
+    made: MadeUpReport
+    path: Path
+    report: Report
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Scanned]:
+    """Both formats as multi-page TIFF scans (3 pages each), read once per module."""
+    folder = tmp_path_factory.mktemp("scans")
+    out = []
+    for template, seed in (("2019", 11), ("2021", 12)):
+        made = make_report(template, template, seed=seed)
+        pdf = made_up_to_pdf(made, folder / f"{template}.pdf")
+        pages = scan_pdf(pdf, random.Random(seed))
+        tiff = folder / f"{template}.tif"
+        pages[0].save(tiff, save_all=True, append_images=pages[1:], dpi=(150, 150))
+        out.append(Scanned(made, tiff, extract(tiff)))
+    return out
+
+
+def _cell_outcomes(scan: Scanned) -> list[tuple[str, bool, bool]]:
+    """(scope, exact, flagged) for every expected table value."""
+    report = scan.report
+    flagged = {
+        w.where
+        for w in report.warnings
+        if w.code in ("low_confidence", "unreadable_value")
+    }
+    failed = [c.scope for c in report.checks if c.status == "fail"]
+    outcomes = []
+    for table in TABLES:
+        expected = getattr(scan.made, table)
+        got = getattr(report, table)
+        for row, fields in expected.items():
+            for field, value in fields.items():
+                scope = f"{table}.{row}.{field}"
+                exact = got.get(row, {}).get(field, "missing") == value
+                # A failed check flags every cell of its row or column.
+                in_failed = any(scope.startswith(f) or f".{field}" in f for f in failed)
+                outcomes.append((scope, exact, scope in flagged or in_failed))
+    return outcomes
+
+
+def test_scanned_cells_exact_and_no_silent_errors(corpus: list[Scanned]) -> None:
+    outcomes = [o for scan in corpus for o in _cell_outcomes(scan)]
+    exact = sum(1 for _, ok, _ in outcomes if ok)
+    assert exact / len(outcomes) >= MIN_CELL_ACCURACY, [o for o in outcomes if not o[1]]
+    silent = [scope for scope, ok, flagged in outcomes if not ok and not flagged]
+    assert silent == []
+
+
+def test_scanned_report_source_and_provenance(corpus: list[Scanned]) -> None:
+    for scan in corpus:
+        report = scan.report
+        assert report.source.ocr and report.source.pages == 3
+        assert report.report.template == scan.made.template
+        ocr_cells = [c for c in report.cells if c.confidence is not None]
+        assert len(ocr_cells) == len(report.cells) > 150
+        assert all(c.page is not None and c.bbox is not None for c in report.cells)
+
+
+def test_scanned_level1_headings(corpus: list[Scanned]) -> None:
+    for scan in corpus:
+        level1 = [s.category for s in scan.report.sections if s.level == 1]
+        assert level1 == [category for _, category in scan.made.level1]
+
+
+@pytest.fixture(scope="module")
+def last_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[MadeUpReport, Path]:
+    """A 2019 report's text PDF; its last page holds table 4."""
+    folder = tmp_path_factory.mktemp("pages")
+    made = make_report("2019", "2019", seed=21)
+    return made, made_up_to_pdf(made, folder / "report.pdf")
+
+
+@pytest.mark.parametrize(("turn", "suffix"), [(180, ".png"), (90, ".jpg")])
+def test_turned_page_image_is_read_upright(
+    last_page: tuple[MadeUpReport, Path], tmp_path: Path, turn: int, suffix: str
+) -> None:
+    made, pdf = last_page
+    page = scan_pdf(pdf, random.Random(turn))[-1].rotate(turn, expand=True)
+    path = tmp_path / f"page{suffix}"
+    page.save(path)
+    document = read_document(path)
+    assert document.source.format is InputFormat.IMAGE and document.source.ocr
+    notes = [w.message for w in document.warnings if w.code == "ocr_page"]
+    assert len(notes) == 1 and "turned" in notes[0]
+    report = extract(path)
+    assert report.review_litigation == made.review_litigation
+
+
+def test_pdf_with_one_scanned_page(
+    last_page: tuple[MadeUpReport, Path], tmp_path: Path
+) -> None:
+    made, pdf = last_page
+    scanned = save_images_pdf(scan_pdf(pdf, random.Random(5)), tmp_path / "scan.pdf")
+    mixed = replace_page(pdf, scanned, 2, tmp_path / "mixed.pdf")
+    document = read_document(mixed)
+    assert document.source.ocr
+    assert [w.page for w in document.warnings if w.code == "ocr_page"] == [3]
+    assert not [w for w in document.warnings if w.code == "needs_ocr"]
+    report = extract(mixed)
+    assert report.review_litigation == made.review_litigation
+    assert report.requests == made.requests  # pages 1-2 on the text path, page 3 OCR'd
+    assert report.active_disclosure == made.active_disclosure
+
+
+def test_ocr_switched_off_reports_needs_ocr(
+    last_page: tuple[MadeUpReport, Path], tmp_path: Path
+) -> None:
+    _, pdf = last_page
+    path = tmp_path / "page.png"
+    render_pages(pdf)[-1].save(path)
+    document = read_document(path, ReaderOptions(do_ocr=False))
+    assert [w.code for w in document.warnings] == ["needs_ocr"]
+    assert not document.source.ocr and not document.tables
+
+
+def test_broken_image_is_corrupt(tmp_path: Path) -> None:
+    path = tmp_path / "scan.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    with pytest.raises(DocumentLoadError) as caught:
+        read_document(path)
+    assert caught.value.code.value == "corrupt"
+
+
+def test_ocr_options_reject_bad_dpi() -> None:
+    with pytest.raises(ValueError, match="dpi"):
+        OcrOptions(dpi=20)
+    assert ReaderOptions.resolve({"ocr_options": {"dpi": 300}}).ocr_options.dpi == 300
+
+
+@pytest.mark.parametrize("angle", [-2.5, -1.2, 0.0, 0.7, 2.0])
+def test_find_skew(angle: float) -> None:
+    page = Image.new("L", (1200, 1600), 255)
+    pixels = np.asarray(page).copy()
+    for y in range(200, 1400, 40):
+        pixels[y : y + 3, 150:1050] = 0  # ruled lines
+    turned = np.asarray(Image.fromarray(pixels).rotate(angle, fillcolor=255))
+    assert find_skew(image_to_ink(turned, 150)) == pytest.approx(angle, abs=0.1)
+
+
+def test_grid_with_merged_cells() -> None:
+    pixels = np.full((600, 900), 255, dtype=np.uint8)
+    rows, cols = [100, 160, 220, 280, 340], [100, 300, 500, 700]
+    for y in rows:
+        pixels[y : y + 2, 100:702] = 0
+    for x in cols:
+        pixels[100:342, x : x + 2] = 0
+    pixels[163:218, 300:302] = 255  # row 1: columns 0-1 merged
+    pixels[160:162, 503:699] = 255  # column 2: rows 0-1 merged
+    grids = rules_to_grids(*ink_to_rules(image_to_ink(pixels, 150), 150), 150)
+    assert len(grids) == 1
+    grid = grids[0]
+    assert (grid.n_rows, grid.n_cols) == (4, 3)
+    spans = {(c.row, c.col): (c.row_span, c.col_span) for c in grid.cells}
+    assert spans[(1, 0)] == (1, 2)
+    assert spans[(0, 2)] == (2, 1)
+    assert len(grid.cells) == 4 * 3 - 2
+
+
+def test_numeric_decoding_pools_look_alikes() -> None:
+    outputs = list(NUMERIC_GLYPHS)
+    blank, other = 0, len(outputs) + 1
+    steps = np.zeros((5, len(outputs) + 2), dtype=np.float32)
+    steps[0, outputs.index("1") + 1] = 0.9
+    steps[1, blank] = 1.0
+    steps[2, outputs.index("0") + 1] = 0.6  # o and O pooled into 0
+    steps[3, outputs.index("0") + 1] = 0.8
+    steps[4, blank] = 1.0
+    steps[:, other] = 1.0 - steps.sum(axis=1)
+    assert decode_numeric(steps, outputs) == ("10", pytest.approx(0.8))
+    steps[2] = 0.0
+    steps[2, other] = 0.7
+    steps[2, blank] = 0.3
+    assert decode_numeric(steps, outputs)[0] is None
+
+
+def test_low_confidence_cell_is_flagged() -> None:
+    rows = [
+        ["行政复议", "", "", "", "", "行政诉讼"],
+        ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉"],
+    ]
+    cells = [
+        TableCell(row=r, col=c, text=t, confidence=0.99)
+        for r, row in enumerate(rows)
+        for c, t in enumerate(row)
+    ]
+    figures = ["1", "2", "3", "4", "10", *(["0"] * 10)]
+    cells += [
+        TableCell(row=2, col=c, text=t, confidence=0.41 if c == 2 else 0.99)
+        for c, t in enumerate(figures)
+    ]
+    table = Table(order=0, n_rows=3, n_cols=15, cells=cells, engine="ocr")
+    source = SourceInfo(
+        file="x.png",
+        sha256="0",
+        media_type="image/png",
+        format=InputFormat.IMAGE,
+        size_bytes=1,
+    )
+    mapped = map_tables(Document(source=source, tables=[table]))
+    low = [w for w in mapped.warnings if w.code == "low_confidence"]
+    assert [w.where for w in low] == ["review_litigation.review.other"]
+    assert mapped.doubtful == ["review_litigation.review.other"]
+
+
+def test_table_rules_survive_degradation(last_page: tuple[MadeUpReport, Path]) -> None:
+    _, pdf = last_page
+    page = np.asarray(scan_pdf(pdf, random.Random(3))[-1])
+    ink = image_to_ink(page, 150)
+    skew = find_skew(ink)
+    level = cv2.warpAffine(
+        page,
+        cv2.getRotationMatrix2D((page.shape[1] / 2, page.shape[0] / 2), -skew, 1.0),
+        (page.shape[1], page.shape[0]),
+        borderValue=255,
+    )
+    grids = rules_to_grids(*ink_to_rules(image_to_ink(level, 150), 150), 150)
+    assert [(g.n_rows, g.n_cols) for g in grids][-1] == (4, 15)  # table 4
