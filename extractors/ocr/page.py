@@ -39,21 +39,23 @@ _CELL_INSET_INCH = 0.01
 _MIN_TEXT_HEIGHT_INCH = 0.03
 
 
-# Width of a glyph over the line's ink height (min, max) across common report fonts
-# (SimSun, FangSong, WenQuanYi): measured digits run 0.67-0.87 with 1 the narrowest, CJK
-# 0.8-1.15; plus up to _GLYPH_GAP between glyphs and _FIT_SLACK either way for blur.
-_DIGIT = (0.3, 0.95)
+# Ink width of a glyph in digit widths (min, max); the digit width is measured on each
+# page (fonts differ: WenQuanYi's digits are 0.73 of their height, SimSun's ~0.7), so
+# one dropped or doubled character in a figure of up to four digits falls outside.
 _GLYPH_WIDTHS: dict[str, tuple[float, float]] = {
-    **dict.fromkeys("0123456789", _DIGIT),
-    "增": (0.75, 1.2),
-    "减": (0.75, 1.2),
-    ".": (0.05, 0.45),
-    ",": (0.05, 0.45),
-    "-": (0.2, 1.1),
-    "/": (0.15, 0.7),
+    **dict.fromkeys("023456789", (0.85, 1.15)),
+    "1": (0.35, 1.15),
+    "增": (1.0, 1.8),
+    "减": (1.0, 1.8),
+    ".": (0.1, 0.6),
+    ",": (0.1, 0.6),
+    "-": (0.3, 1.6),
+    "/": (0.2, 1.0),
 }
-_GLYPH_GAP = 0.3
-_FIT_SLACK = 0.15
+_FIT_SLACK = 0.1
+# A digit's ink width over its height when a page has too few figures to measure it.
+_DEFAULT_DIGIT_WIDTH = 0.75
+_MIN_DIGIT_SAMPLES = 5
 # Confidence given to a figure whose reading does not fit its ink (below LOW_CONFIDENCE
 # of the mapper, so it is flagged).
 _MISFIT_CONFIDENCE = 0.5
@@ -121,8 +123,16 @@ def ocr_page(gray: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr
     result = PageOcr(
         number, dpi, page.image.shape[0], skew=page.skew, turned=page.turned
     )
+    unit = digit_width(
+        [
+            (readings[i[0]].numeric or "", boxes[i[0]])
+            for per_cell in cell_lines
+            for i in per_cell
+            if len(i) == 1
+        ]
+    )
     for grid, per_cell in zip(grids, cell_lines, strict=True):
-        table = _grid_to_table(grid, per_cell, readings, boxes, number, dpi)
+        table = _grid_to_table(grid, per_cell, readings, boxes, unit, number, dpi)
         result.tables.append((grid.box, table))
     for i, box in enumerate(text_boxes):
         reading = readings[first_text + i]
@@ -175,12 +185,18 @@ def _grid_to_table(
     per_cell: list[list[int]],
     readings: list[LineReading],
     boxes: list[Box],
+    unit: float,
     number: int,
     dpi: float,
 ) -> Table:
     cells = [
         _to_cell(
-            cell, [readings[i] for i in indexes], [boxes[i] for i in indexes], number, dpi
+            cell,
+            [readings[i] for i in indexes],
+            [boxes[i] for i in indexes],
+            unit,
+            number,
+            dpi,
         )
         for cell, indexes in zip(grid.cells, per_cell, strict=True)
     ]
@@ -199,12 +215,13 @@ def _to_cell(
     cell: GridCell,
     lines: list[LineReading],
     boxes: list[Box],
+    unit: float,
     number: int,
     dpi: float,
 ) -> TableCell:
     """A table cell from the readings of its lines; blank cells are read with certainty."""
     text, confidence = read_cell(lines)
-    if len(boxes) == 1 and text and not fits_ink(text, boxes[0]):
+    if len(boxes) == 1 and text and not fits_ink(text, boxes[0], unit):
         confidence = min(confidence, _MISFIT_CONFIDENCE)
     return TableCell(
         row=cell.row,
@@ -235,8 +252,20 @@ def read_cell(lines: list[LineReading]) -> tuple[str, float]:
     return "".join(r.text for r in lines), min(r.confidence for r in lines)
 
 
-def fits_ink(text: str, box: Box) -> bool:
-    """Whether a figure's reading is as wide as its ink, for the text's line height.
+def digit_width(figures: list[tuple[str, Box]]) -> float:
+    """A page's digit width (ink width over height) from its plain-digit figures."""
+    samples = [
+        box.width / max(box.height, 1) / len(text)
+        for text, box in figures
+        if text.isdigit() and "1" not in text
+    ]
+    if len(samples) < _MIN_DIGIT_SAMPLES:
+        return _DEFAULT_DIGIT_WIDTH
+    return float(np.median(samples))
+
+
+def fits_ink(text: str, box: Box, unit: float) -> bool:
+    """Whether a figure's reading is as wide as its ink, in the page's digit widths.
 
     A recognizer that drops or doubles a character (减5 read as 5, 13 as 1) still
     reports high confidence for what it emitted; the width of the ink does not lie.
@@ -244,8 +273,8 @@ def fits_ink(text: str, box: Box) -> bool:
     """
     if any(ch not in _GLYPH_WIDTHS for ch in text):
         return True
-    low = sum(_GLYPH_WIDTHS[ch][0] for ch in text)
-    high = sum(_GLYPH_WIDTHS[ch][1] for ch in text) + _GLYPH_GAP * (len(text) - 1)
+    low = sum(_GLYPH_WIDTHS[ch][0] for ch in text) * unit
+    high = sum(_GLYPH_WIDTHS[ch][1] for ch in text) * unit
     ratio = box.width / max(box.height, 1)
     return low * (1 - _FIT_SLACK) <= ratio <= high * (1 + _FIT_SLACK)
 
