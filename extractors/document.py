@@ -92,8 +92,15 @@ class Table(BaseModel):
 
     def row_cells(self, row: int) -> list[TableCell]:
         """Distinct cells covering grid row ``row``, left to right."""
-        covering = [c for c in self.cells if c.row <= row < c.row + c.row_span]
-        return sorted(covering, key=lambda c: c.col)
+        return self.rows_of_cells().get(row, [])
+
+    def rows_of_cells(self) -> dict[int, list[TableCell]]:
+        """Every grid row's distinct covering cells, left to right, in one pass."""
+        rows: dict[int, list[TableCell]] = {}
+        for cell in sorted(self.cells, key=lambda c: c.col):
+            for r in range(cell.row, cell.row + cell.row_span):
+                rows.setdefault(r, []).append(cell)
+        return rows
 
     def grid(self) -> list[list[str]]:
         """The table as rows of strings, merged cells repeated over their span."""

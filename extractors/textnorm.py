@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Scrape artifacts that stand for lost spaces (`一、总体公开情况?`) and invisible marks.
@@ -34,12 +35,14 @@ def clean_text(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Comparison form: NFKC, no artifacts, no whitespace."""
     text = unicodedata.normalize("NFKC", text)
     return _SPACE.sub("", _ARTIFACTS.sub("", text))
 
 
+@lru_cache(maxsize=65536)
 def split_numbering(text: str) -> tuple[str, str]:
     """Split a leading numbering (`（一）`, `1.`, `一是`) from the rest of a folded text."""
     folded = fold(text)
@@ -49,6 +52,7 @@ def split_numbering(text: str) -> tuple[str, str]:
     return match.group(), folded[match.end() :]
 
 
+@lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
     """A table label reduced to its words: no numbering, notes in brackets or punctuation."""
     _number, rest = split_numbering(text)
@@ -56,6 +60,7 @@ def label_key(text: str) -> str:
     return _PUNCT.sub("", rest)
 
 
+@lru_cache(maxsize=65536)
 def label_words(text: str) -> str:
     """Like :func:`label_key` but keeping bracketed words: 行政诉讼（复议后起诉） names its
     row inside the brackets."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
 from extractors.document import Document, Table, TableCell
@@ -116,8 +117,9 @@ def map_tables(document: Document) -> MappedTables:
 def read_rows(table: Table) -> list[RowReading]:
     """Split every grid row of a table into labels and values."""
     readings = []
+    rows = table.rows_of_cells()
     for r in range(table.n_rows):
-        cells = table.row_cells(r)
+        cells = rows.get(r, [])
         last_label = max((i for i, c in enumerate(cells) if _is_label(c)), default=-1)
         labels = tuple(c for c in cells[: last_label + 1] if _is_label(c))
         values = list(cells[last_label + 1 :])
@@ -133,8 +135,9 @@ def split_stacked(table: Table) -> list[Table]:
     Rows keep their numbers, so provenance still points into the whole grid.
     """
     starts: list[tuple[int, TableKind]] = []
+    rows = table.rows_of_cells()
     for r in range(table.n_rows):
-        words = "".join(label_words(c.text) for c in table.row_cells(r))
+        words = "".join(label_words(c.text) for c in rows.get(r, []))
         for kind, markers in KIND_STARTS.items():
             if any(m in words for m in markers) and (
                 not starts or starts[-1][1] != kind
@@ -197,21 +200,30 @@ def match_row(
     """
     around = [*(label.key for label in labels), *context]
     for label in reversed(labels):
-        best: tuple[int, int, RowSpec | None] = (0, 0, None)
-        for row in spec.rows:
-            if row.group and not (
-                any(g in k for g in row.group for k in around) or previous in row.after
-            ):
-                continue
-            for synonym in row.labels:
-                score = max(
-                    _label_score(label.key, synonym), _label_score(label.words, synonym)
-                )
-                if (score, len(synonym)) > best[:2]:
-                    best = (score, len(synonym), row)
-        if best[2] is not None:
-            return best[2]
+        for row in _ranked_rows(spec, label):
+            if not row.group or previous in row.after:
+                return row
+            if any(g in k for g in row.group for k in around):
+                return row
     return None
+
+
+@lru_cache(maxsize=16384)
+def _ranked_rows(spec: TableSpec, label: Label) -> tuple[RowSpec, ...]:
+    """Rows a label could name, best first (exact, then contained, then truncated)."""
+    scored = []
+    for row in spec.rows:
+        best = max(
+            (
+                max(_label_score(label.key, s), _label_score(label.words, s)),
+                len(s),
+            )
+            for s in row.labels
+        )
+        if best[0] > 0:
+            scored.append((best, row))
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    return tuple(row for _, row in scored)
 
 
 def _label_score(key: str, synonym: str) -> int:
@@ -346,7 +358,7 @@ def _assign(
             )
         )
     out: dict[str, int | float | None] = {}
-    yuan = _prints_yuan(table)
+    yuan = _prints_yuan(table)  # cached per table
     for position, name in enumerate(fields):
         scope = f"{spec.kind.value}.{row.key}.{name}"
         if position >= len(cells):
@@ -400,8 +412,13 @@ def _assign(
 
 def _prints_yuan(table: Table) -> bool:
     """Whether the table's amount header is in 元 (采购总金额（元）) rather than 万元."""
-    for cell in table.cells:
-        words = label_words(cell.text)
+    return _prints_yuan_in(tuple(c.text for c in table.cells if "金额" in c.text))
+
+
+@lru_cache(maxsize=256)
+def _prints_yuan_in(texts: tuple[str, ...]) -> bool:
+    for text in texts:
+        words = label_words(text)
         if "金额" in words and "元" in words and "万元" not in words:
             return True
     return False

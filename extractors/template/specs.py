@@ -48,7 +48,7 @@ class ColumnSpec:
     labels: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: specs are module singletons
 class TableSpec:
     """One table in one template format."""
 
