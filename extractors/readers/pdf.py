@@ -106,7 +106,7 @@ class PdfTextReader(Reader):
                     ErrorCode.CORRUPT, f"the PDF's page tree is broken: {exc}"
                 ) from exc
             if n_pages == 0:
-                raise DocumentLoadError(ErrorCode.CORRUPT, "the PDF has no pages")
+                raise DocumentLoadError(ErrorCode.EMPTY, "the PDF has no pages")
             if n_pages > self.options.max_pages:
                 raise DocumentLoadError(
                     ErrorCode.TOO_LARGE,
