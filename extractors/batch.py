@@ -16,6 +16,7 @@ import io
 import json
 import logging
 import os
+import stat
 import tempfile
 import time
 from collections import Counter
@@ -27,6 +28,7 @@ from pydantic import BaseModel, Field
 
 from extractors import PIPELINE_VERSION
 from extractors.errors import DocumentLoadError, ErrorCode
+from extractors.guard import extract_guarded
 from extractors.options import ReaderOptions
 from extractors.pipeline import extract
 from extractors.report import CheckStatus, Report
@@ -93,10 +95,12 @@ def find_inputs(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
+            # Not only regular files: a folder or a pipe named like a report is an
+            # input too, and ends `failed`/`unreadable` instead of going unnoticed.
             found.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in EXTENSION_FORMATS
+                if p.suffix.lower() in EXTENSION_FORMATS
             )
         else:
             found.append(path)
@@ -162,6 +166,9 @@ def process_file(
     started = time.perf_counter()
     target = out_dir / (output_name or f"{path.stem}.json")
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            # Reading a FIFO would block forever; a folder cannot be read at all.
+            return _failed(path, ErrorCode.UNREADABLE, "not a regular file", started)
         digest = file_sha256(path)
     except OSError as exc:
         if raise_transient and is_transient(exc):
@@ -172,7 +179,9 @@ def process_file(
     if not force and is_current(target, digest):
         return unchanged(path, target, digest)
     try:
-        report = extract(path, options)
+        # In a child process with the options' time and memory limits: a hostile file
+        # must not stall or exhaust the batch.
+        report = extract_guarded(path, ReaderOptions.resolve(options), extract)
     except DocumentLoadError as exc:
         return _failed(path, exc.code, exc.message, started, digest)
     except Exception as exc:  # a defect must fail this file only, never the batch
@@ -194,6 +203,8 @@ def check_unchanged(
         return None
     target = out_dir / output_name
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None  # never open a pipe here; process_file reports it
         digest = file_sha256(path)
     except OSError:
         return None

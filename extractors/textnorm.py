@@ -66,3 +66,16 @@ def label_words(text: str) -> str:
     row inside the brackets."""
     _number, rest = split_numbering(text)
     return _PUNCT.sub("", rest).replace("(", "").replace(")", "")
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (labels are short, so the quadratic table is cheap)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        diagonal, row[0] = row[0], i
+        for j, cb in enumerate(b, start=1):
+            diagonal, row[j] = (
+                row[j],
+                min(row[j] + 1, row[j - 1] + 1, diagonal + (ca != cb)),
+            )
+    return row[-1]

@@ -27,91 +27,21 @@ from pydantic import ValidationError
 
 from extractors.crossyear import Tables, cross_year_checks, issuer_key
 from extractors.report import CellRecord, Check, Report
+from flows.store_schema import (
+    METADATA,
+    TABLES,
+    arrow_schema,
+    cells,
+    checks,
+    documents,
+)
 
 DEFAULT_DUCKDB_NAME = "nianbao.duckdb"
-STORE_TABLES = ("documents", "sections", "cells", "checks")
-CANONICAL_TABLES = ("active_disclosure", "requests", "review_litigation")
+STORETABLES = ("documents", "sections", "cells", "checks")
+CANONICALTABLES = ("active_disclosure", "requests", "review_litigation")
 # Origins of rows in `checks`: in the report's JSON, or computed by the store.
 ORIGIN_REPORT = "report"
 ORIGIN_STORE = "store"
-
-METADATA = sa.MetaData()
-
-documents = sa.Table(
-    "documents",
-    METADATA,
-    sa.Column("sha256", sa.String(64), primary_key=True),
-    sa.Column("file", sa.Text, nullable=False),
-    sa.Column("json_file", sa.Text),
-    sa.Column("schema_version", sa.Text, nullable=False),
-    sa.Column("pipeline_version", sa.Text, nullable=False),
-    sa.Column("media_type", sa.Text),
-    sa.Column("format", sa.Text),
-    sa.Column("size_bytes", sa.BigInteger),
-    sa.Column("pages", sa.Integer),
-    sa.Column("ocr", sa.Boolean),
-    sa.Column("title", sa.Text),
-    sa.Column("issuer", sa.Text),
-    sa.Column("issuer_key", sa.Text),
-    sa.Column("region", sa.Text),
-    sa.Column("year", sa.Integer),
-    sa.Column("template", sa.Text),
-    sa.Column("template_active_disclosure", sa.Text),
-    sa.Column("template_requests", sa.Text),
-    sa.Column("template_review_litigation", sa.Text),
-    sa.Column("status", sa.Text, nullable=False),
-    sa.Column("errors", sa.Integer, nullable=False),
-    sa.Column("warnings", sa.Integer, nullable=False),
-)
-sections = sa.Table(
-    "sections",
-    METADATA,
-    sa.Column("sha256", sa.String(64), primary_key=True),
-    sa.Column("ordinal", sa.Integer, primary_key=True),
-    sa.Column("level", sa.Integer, nullable=False),
-    sa.Column("number", sa.Text),
-    sa.Column("heading", sa.Text, nullable=False),
-    sa.Column("category", sa.Text, nullable=False),
-    sa.Column("text", sa.Text),
-    sa.Column("page", sa.Integer),
-)
-cells = sa.Table(
-    "cells",
-    METADATA,
-    sa.Column("sha256", sa.String(64), primary_key=True),
-    sa.Column("table_name", sa.Text, primary_key=True),
-    sa.Column("row_key", sa.Text, primary_key=True),
-    sa.Column("column_key", sa.Text, primary_key=True),
-    # Counts and 万元 amounts share one column: doubles hold every count exactly.
-    sa.Column("value", sa.Double),
-    sa.Column("raw", sa.Text),
-    sa.Column("page", sa.Integer),
-    sa.Column("confidence", sa.Double),
-    sa.Column("source_table", sa.Integer),
-    sa.Column("grid_row", sa.Integer),
-    sa.Column("grid_col", sa.Integer),
-    sa.Column("note", sa.Text),
-)
-checks = sa.Table(
-    "checks",
-    METADATA,
-    sa.Column("sha256", sa.String(64), primary_key=True),
-    sa.Column("origin", sa.Text, primary_key=True),
-    sa.Column("ordinal", sa.Integer, primary_key=True),
-    sa.Column("rule", sa.Text, nullable=False),
-    sa.Column("scope", sa.Text, nullable=False),
-    sa.Column("status", sa.Text, nullable=False),
-    sa.Column("expected", sa.Double),
-    sa.Column("actual", sa.Double),
-    sa.Column("message", sa.Text),
-    sa.Column("other_sha256", sa.String(64)),
-)
-_TABLES = {
-    "documents": documents,
-    "sections": sections,
-    "cells": cells,
-    "checks": checks,
-}
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -121,7 +51,7 @@ class LoadSummary:
     """What a load did: rows written per table, and the JSON files it refused."""
 
     documents: int = 0
-    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STORE_TABLES, 0))
+    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STORETABLES, 0))
     s2_checks: int = 0
     rejected: dict[str, str] = field(default_factory=dict)
 
@@ -172,7 +102,7 @@ def report_rows(report: Report, json_file: str | None = None) -> Rows:
         "region": meta.region,
         "year": meta.year,
         "template": meta.template,
-        **{f"template_{t}": by_table.get(t) for t in CANONICAL_TABLES},
+        **{f"template_{t}": by_table.get(t) for t in CANONICALTABLES},
         "status": report.status.value,
         "errors": len(report.errors),
         "warnings": len(report.warnings),
@@ -195,7 +125,7 @@ def report_rows(report: Report, json_file: str | None = None) -> Rows:
         # The mapper keeps the first reading of a value; so does the store.
         provenance.setdefault((found.table, found.row, found.column), found)
     cell_rows = []
-    for table_name in CANONICAL_TABLES:
+    for table_name in CANONICALTABLES:
         values = getattr(report, table_name)
         for row_key, fields in values.items():
             for column_key, value in fields.items():
@@ -227,50 +157,76 @@ def report_rows(report: Report, json_file: str | None = None) -> Rows:
 
 
 def load_report(
-    engine: sa.Engine, report: Report, json_file: str | None = None
+    engine: sa.Engine,
+    report: Report,
+    json_file: str | None = None,
+    cross_year: bool = True,
 ) -> dict[str, int]:
-    """Replace one document's rows and refresh S2 around it, in one transaction.
+    """Replace one document's rows (and refresh S2 around it) in one transaction.
+
+    Args:
+        engine: the store.
+        report: the report to load.
+        json_file: the JSON it was read from, kept in ``documents``.
+        cross_year: refresh S2 of this document and of its issuer's next year now;
+            :func:`load_outputs` turns this off and refreshes once after the batch.
 
     Returns:
         Rows written per table (``checks`` counts the report's own checks; S2 rows
         are counted under ``s2``).
     """
+    with engine.begin() as conn:
+        written, targets = _replace_rows(conn, report, json_file)
+        written["s2"] = refresh_cross_year(conn, targets) if cross_year else 0
+    return written
+
+
+def _replace_rows(
+    conn: sa.Connection, report: Report, json_file: str | None
+) -> tuple[dict[str, int], set[str]]:
+    """Delete and insert one document's rows; returns them counted, and whose S2 to redo."""
     rows = report_rows(report, json_file)
     sha = report.source.sha256
-    with engine.begin() as conn:
-        before = conn.execute(
-            sa.select(documents.c.issuer_key, documents.c.year).where(
-                documents.c.sha256 == sha
-            )
-        ).first()
-        for table in _TABLES.values():
-            conn.execute(table.delete().where(table.c.sha256 == sha))
-        for name, table_rows in rows.items():
-            _insert(conn, _TABLES[name], table_rows)
-        document = rows["documents"][0]
-        # S2 of this document, and of next year's documents of its issuer (and of its
-        # issuer/year as last loaded, if a new pipeline version read them otherwise).
-        targets = {sha} | set(
-            _documents_of(conn, document["issuer_key"], document["year"], 1)
+    before = conn.execute(
+        sa.select(documents.c.issuer_key, documents.c.year).where(
+            documents.c.sha256 == sha
         )
-        if before is not None:
-            targets |= set(_documents_of(conn, before.issuer_key, before.year, 1))
-        s2 = refresh_cross_year(conn, targets)
-    written = {name: len(table_rows) for name, table_rows in rows.items()}
-    written["s2"] = s2
-    return written
+    ).first()
+    for table in TABLES.values():
+        conn.execute(table.delete().where(table.c.sha256 == sha))
+    for name, table_rows in rows.items():
+        _insert(conn, TABLES[name], table_rows)
+    document = rows["documents"][0]
+    # S2 of this document, and of next year's documents of its issuer (and of its
+    # issuer/year as last loaded, if a new pipeline version read them otherwise).
+    targets = {sha} | set(
+        _documents_of(conn, document["issuer_key"], document["year"], 1)
+    )
+    if before is not None:
+        targets |= set(_documents_of(conn, before.issuer_key, before.year, 1))
+    return {name: len(table_rows) for name, table_rows in rows.items()}, targets
 
 
 def refresh_cross_year(conn: sa.Connection, shas: Iterable[str]) -> int:
     """Recompute the S2 rows of these documents against their issuer's previous year.
 
-    A document is compared with every document of its issuer one year before (a report
-    published as PDF and as HTML is two documents; each is compared).
+    When the store holds several documents of the issuer's previous year (one report
+    as PDF and as HTML), the one with the most values is the reference (ties: lowest
+    sha256), named in ``other_sha256`` — one comparison per document keeps a batch
+    linear however many duplicates it holds.
 
     Returns:
         How many S2 rows were written.
     """
     written = 0
+    tables: dict[str, Tables] = {}  # previous years are shared by many documents
+
+    def tables_of(sha: str) -> Tables:
+        if sha not in tables:
+            tables[sha] = _tables_of(conn, sha)
+        return tables[sha]
+
+    references: dict[tuple[str, int], tuple[str, str] | None] = {}
     for sha in sorted(shas):
         conn.execute(
             checks.delete().where(
@@ -282,21 +238,40 @@ def refresh_cross_year(conn: sa.Connection, shas: Iterable[str]) -> int:
                 documents.c.sha256 == sha
             )
         ).first()
-        if meta is None:
+        if meta is None or meta.issuer_key is None or meta.year is None:
             continue
-        previous = _documents_of(conn, meta.issuer_key, meta.year, -1)
-        if not previous:
+        key = (meta.issuer_key, meta.year - 1)
+        if key not in references:
+            references[key] = _reference_of(conn, *key)
+        reference = references[key]
+        if reference is None:
             continue
-        current = _tables_of(conn, sha)
-        found: list[dict[str, Any]] = []
-        for other, other_file in previous.items():
-            label = f"{Path(other_file).name}, {other[:12]}"
-            for check in cross_year_checks(current, _tables_of(conn, other), label):
-                row = _check_rows(sha, ORIGIN_STORE, [check], start=len(found))[0]
-                found.append({**row, "other_sha256": other})
+        other, other_file = reference
+        label = f"{Path(other_file).name}, {other[:12]}"
+        found = [
+            {**row, "other_sha256": other}
+            for row in _check_rows(
+                sha,
+                ORIGIN_STORE,
+                cross_year_checks(tables_of(sha), tables_of(other), label),
+            )
+        ]
         _insert(conn, checks, found)
         written += len(found)
     return written
+
+
+def _reference_of(conn: sa.Connection, key: str, year: int) -> tuple[str, str] | None:
+    count = sa.func.count(cells.c.sha256)
+    row = conn.execute(
+        sa.select(documents.c.sha256, documents.c.file, count.label("n"))
+        .select_from(documents.outerjoin(cells, cells.c.sha256 == documents.c.sha256))
+        .where((documents.c.issuer_key == key) & (documents.c.year == year))
+        .group_by(documents.c.sha256, documents.c.file)
+        .order_by(count.desc(), documents.c.sha256)
+        .limit(1)
+    ).first()
+    return (row.sha256, row.file) if row is not None else None
 
 
 def load_outputs(
@@ -306,23 +281,31 @@ def load_outputs(
 ) -> LoadSummary:
     """Load every report JSON of an output folder (``_summary.json`` and such skipped).
 
-    A file that is not a report JSON (unreadable, not valid against the model) is
-    recorded in ``rejected`` and the others still load.
+    Each document is replaced in its own transaction; S2 is then refreshed for every
+    document loaded and its issuer's next year, in one more. A file that is not a
+    report JSON (unreadable, not valid against the model) is recorded in ``rejected``
+    and the others still load.
     """
     summary = LoadSummary()
+    targets: set[str] = set()
     for path in report_jsons(out_dir):
         try:
             report = Report.model_validate(json.loads(path.read_text("utf-8")))
         except (OSError, ValueError, ValidationError) as exc:
             summary.rejected[str(path)] = f"{type(exc).__name__}: {exc}"[:500]
         else:
-            written = load_report(engine, report, str(path))
+            with engine.begin() as conn:
+                written, affected = _replace_rows(conn, report, str(path))
+            targets |= affected
             summary.documents += 1
-            for name in STORE_TABLES:
+            for name in STORETABLES:
                 summary.rows[name] += written[name]
-            summary.s2_checks += written["s2"]
         if progress is not None:
             progress(path)
+    # S2 is derived from rows already committed: refreshed once for the whole batch,
+    # so loading N years of an issuer costs N comparisons, not N².
+    with engine.begin() as conn:
+        summary.s2_checks = refresh_cross_year(conn, targets)
     return summary
 
 
@@ -340,7 +323,7 @@ def table_counts(engine: sa.Engine) -> dict[str, int]:
             name: int(
                 conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
             )
-            for name, t in _TABLES.items()
+            for name, t in TABLES.items()
         }
 
 
@@ -352,8 +335,8 @@ def export_parquet(engine: sa.Engine, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     with engine.connect() as conn:
-        for name, table in _TABLES.items():
-            schema = pa.schema([(c.name, _arrow_type(c.type)) for c in table.columns])
+        for name, table in TABLES.items():
+            schema = arrow_schema(table)
             result = conn.execute(sa.select(table).order_by(*table.primary_key.columns))
             data = [dict(row._mapping) for row in result]
             target = folder / f"{name}.parquet"
@@ -362,23 +345,28 @@ def export_parquet(engine: sa.Engine, folder: Path) -> list[Path]:
     return written
 
 
-def _arrow_type(column_type: sa.types.TypeEngine[Any]) -> Any:
+def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    if conn.dialect.name != "duckdb":
+        conn.execute(table.insert(), rows)  # psycopg pipelines executemany
+        return
+    # DuckDB runs executemany row by row (~50 ms a document); an Arrow table scanned
+    # by one INSERT … SELECT on the same connection is one statement in the same
+    # transaction.
     import pyarrow as pa
 
-    if isinstance(column_type, sa.BigInteger):
-        return pa.int64()
-    if isinstance(column_type, sa.Integer):
-        return pa.int32()
-    if isinstance(column_type, sa.Double):
-        return pa.float64()
-    if isinstance(column_type, sa.Boolean):
-        return pa.bool_()
-    return pa.string()
-
-
-def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(table.insert(), rows)
+    data = pa.Table.from_pylist(rows, schema=arrow_schema(table))
+    raw = conn.connection.driver_connection
+    assert raw is not None  # an open connection always has its driver's
+    columns = ", ".join(f'"{c.name}"' for c in table.columns)
+    raw.register("_nianbao_rows", data)
+    try:
+        raw.execute(
+            f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM _nianbao_rows"
+        )
+    finally:
+        raw.unregister("_nianbao_rows")
 
 
 def _check_rows(

@@ -297,10 +297,11 @@ def test_failed_load_leaves_no_partial_rows(
     reports = _reports(outputs)
     load_report(engine, reports[0])
     before = (table_counts(engine), _query(engine))
-    with pytest.raises(sa.exc.DBAPIError):
+    # PostgreSQL rejects the value; the DuckDB path already fails building its Arrow batch.
+    with pytest.raises((sa.exc.DBAPIError, ValueError)):
         load_report(engine, _broken(reports[0]))  # a re-load that fails: old rows stay
     assert (table_counts(engine), _query(engine)) == before
-    with pytest.raises(sa.exc.DBAPIError):
+    with pytest.raises((sa.exc.DBAPIError, ValueError)):
         load_report(engine, _broken(reports[1]))  # a first load that fails: no rows
     assert (table_counts(engine), _query(engine)) == before
 

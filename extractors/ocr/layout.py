@@ -9,11 +9,11 @@ wide vertical gap or a table lies between, or when it starts on another page.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from extractors.document import Table, TextBlock
+from extractors.document import Table, TableCell, TextBlock
 from extractors.ocr.page import OcrLine, PageOcr, to_points
 
 # A line indented by more than this many line heights starts a paragraph (first-line
@@ -25,6 +25,10 @@ _SHORT_HEIGHTS = 2.0
 # gives no other cue (a last page holding only headings and one-line paragraphs).
 _HEADING_START = re.compile(
     r"^(?:第?[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）])"
+)
+# A page number as printed in a margin: "- 2 -", "—2—", "第 2 页", "2/5", "2".
+_PAGE_NUMBER = re.compile(
+    r"^[-—–_.。·\s]*(?:第\s*)?\d+\s*(?:页|/\s*\d+)?[-—–_.。·\s]*$"
 )
 # Column edges of a table's two parts on consecutive pages agree within this many points
 # (scans of the two pages are levelled separately and shift by a few points).
@@ -46,17 +50,22 @@ class _Paragraph:
 
 
 def pages_to_items(
-    pages: list[PageOcr], first_order: int = 0
+    pages: list[PageOcr], first_order: int = 0, drop_margins: bool = False
 ) -> list[TextBlock | Table]:
     """Paragraphs and tables of OCR'd pages in reading order, numbered from first_order.
 
     Args:
         pages: OCR results in page order.
         first_order: The ``order`` of the first item.
+        drop_margins: Drop every line in the page margins. Right for rendered PDF
+            pages, which keep the page's geometry (and whose text pages lost their
+            running lines in the text reader); image files may be cropped to the
+            text, so there only page numbers and repeated lines go.
 
     Returns:
         Text blocks and tables, ``order`` set consecutively.
     """
+    pages = _drop_running_lines(pages, drop_margins)
     items: list[TextBlock | Table] = []
     order = first_order
     # Margins from all pages: a short last page may hold only indented lines.
@@ -85,62 +94,102 @@ def pages_to_items(
     return items
 
 
-def join_tables(first: Table, second: Table) -> Table | None:
-    """``second`` appended below ``first`` when its columns line up with first's.
+def _drop_running_lines(pages: list[PageOcr], drop_margins: bool) -> list[PageOcr]:
+    """Pages without their running headers and page numbers.
 
-    A table broken by a page break goes on at the top of the next page, usually without
-    its header, so its own grid has fewer columns (merged label columns lose their
-    inner rules); each of its column starts must meet one of the first part's.
+    A margin line goes when it reads as a page number (- 2 -, 第2页) or when its text,
+    digits aside, is in the margin of another page too; other margin lines (a title
+    on a tightly cropped scan) stay.
+    """
+
+    def key(line: OcrLine) -> str:
+        return re.sub(r"[\d\s]", "", line.text)
+
+    seen: dict[str, set[int]] = {}
+    for page in pages:
+        for line in page.lines:
+            if line.in_margin:
+                seen.setdefault(key(line), set()).add(page.number)
+    kept = []
+    for page in pages:
+        lines = [
+            line
+            for line in page.lines
+            if not line.in_margin
+            or not (
+                drop_margins
+                or _PAGE_NUMBER.match(line.text.strip())
+                or len(seen[key(line)]) > 1
+            )
+        ]
+        kept.append(replace(page, lines=lines))
+    return kept
+
+
+def join_tables(first: Table, second: Table) -> Table | None:
+    """``second`` appended below ``first`` when both parts span the same width.
+
+    A table broken by a page break goes on at the top of the next page, often without
+    its header. Each part's grid knows only the column rules it crosses (a merged
+    header has fewer, a block of figures more), so both are placed on the union of
+    their column starts.
 
     Returns:
-        The joined table, or None when the columns do not line up.
+        The joined table, or None when the parts' left and right borders differ.
     """
-    starts = _column_starts(first)
-    if not starts or first.page is None or second.page is None:
+    a = [c.bbox for c in first.cells]
+    b = [c.bbox for c in second.cells]
+    if not a or not b or any(box is None for box in [*a, *b]):
         return None
-    boxes = [c.bbox for c in second.cells]
-    if any(b is None for b in boxes):
-        return None
+    first_boxes = [box for box in a if box is not None]
+    second_boxes = [box for box in b if box is not None]
     # The two pages sit differently on the scanner: align the parts' left borders.
-    shift = min(b.x0 for b in boxes if b is not None) - starts[0]
-    if abs(shift) > _MAX_SHIFT_PT:
+    shift = min(x.x0 for x in second_boxes) - min(x.x0 for x in first_boxes)
+    right_gap = max(x.x1 for x in second_boxes) - shift - max(x.x1 for x in first_boxes)
+    if abs(shift) > _MAX_SHIFT_PT or abs(right_gap) > _COLUMN_TOLERANCE_PT:
         return None
-    tolerance = _COLUMN_TOLERANCE_PT
-    moved = []
-    for cell, box in zip(second.cells, boxes, strict=True):
-        assert box is not None
-        x0, x1 = box.x0 - shift, box.x1 - shift
-        col = min(range(len(starts)), key=lambda i: abs(starts[i] - x0))
-        if abs(starts[col] - x0) > tolerance:
-            return None
-        last = max(i for i, s in enumerate(starts) if s < x1 - tolerance)
-        moved.append(
-            cell.model_copy(
-                update={
-                    "row": cell.row + first.n_rows,
-                    "col": col,
-                    "col_span": last - col + 1,
-                }
-            )
-        )
+    starts = _cluster(
+        [x.x0 for x in first_boxes] + [x.x0 - shift for x in second_boxes],
+        _COLUMN_TOLERANCE_PT,
+    )
+    cells = [
+        _regrid(cell, box.x0, box.x1, starts, 0)
+        for cell, box in zip(first.cells, first_boxes, strict=True)
+    ]
+    cells += [
+        _regrid(cell, box.x0 - shift, box.x1 - shift, starts, first.n_rows)
+        for cell, box in zip(second.cells, second_boxes, strict=True)
+    ]
     return first.model_copy(
         update={
             "n_rows": first.n_rows + second.n_rows,
-            "cells": [*first.cells, *moved],
+            "n_cols": len(starts),
+            "cells": cells,
             "pages": [*first.pages, *second.pages],
         }
     )
 
 
-def _column_starts(table: Table) -> list[float]:
-    """Left edge (points) of each grid column, from the cells that start in it."""
-    starts = []
-    for col in range(table.n_cols):
-        edges = [c.bbox.x0 for c in table.cells if c.col == col and c.bbox is not None]
-        if not edges:
-            return []
-        starts.append(float(np.median(edges)))
-    return starts
+def _cluster(positions: list[float], tolerance: float) -> list[float]:
+    groups: list[list[float]] = []
+    for p in sorted(positions):
+        if groups and p - groups[-1][-1] <= tolerance:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    return [float(np.mean(g)) for g in groups]
+
+
+def _regrid(
+    cell: TableCell, x0: float, x1: float, starts: list[float], row_offset: int
+) -> TableCell:
+    """A cell placed on new column starts (its span: the starts it covers)."""
+    col = min(range(len(starts)), key=lambda i: abs(starts[i] - x0))
+    covered = [i for i, s in enumerate(starts) if s < x1 - _COLUMN_TOLERANCE_PT]
+    last = max([col, *covered])
+    return cell.model_copy(
+        update={"row": cell.row + row_offset, "col": col, "col_span": last - col + 1}
+    )
 
 
 def _paragraphs(page: PageOcr, left: float, right: float) -> list[_Paragraph]:

@@ -29,9 +29,10 @@ from extractors.ocr.prepare import PreparedPage, prepare_page
 _log = logging.getLogger(__name__)
 
 ENGINE = "ocr"
-# Running headers and page numbers sit in the top and bottom margins of a page; text
-# whose middle lies in this share of the page height at either end is dropped, as the
-# text-PDF reader drops running lines (an A4 report's body starts ~12% down).
+# Running headers and page numbers sit in the top and bottom margins of a page: text
+# whose middle lies in this share of the page height at either end is marked, and the
+# layout drops it when it is a page number or repeats on other pages (an A4 report's
+# body starts ~12% down; a tightly cropped scan may start its title higher).
 _MARGIN_SHARE = 0.08
 # A cell's ink this close to its edge (inches) is a remnant of the rule, not text.
 _CELL_INSET_INCH = 0.01
@@ -68,6 +69,7 @@ class OcrLine:
     box: Box
     text: str
     confidence: float
+    in_margin: bool = False
 
 
 @dataclass
@@ -99,9 +101,11 @@ def ocr_page(gray: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr
     clean = remove_specks(page.ink, dpi)
     horizontal, vertical = ink_to_rules(page.ink, dpi)
     grids = rules_to_grids(horizontal, vertical, dpi)
-    text_ink = clean.copy()
-    rules = cv2.bitwise_or(horizontal, vertical)
+    # Rules are taken out of the text with a pixel's margin: blur leaves a fringe.
+    rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
     cell_ink = cv2.bitwise_and(clean, cv2.bitwise_not(rules))
+    # Rules outside tables (a header's underline) are not text either.
+    text_ink = cell_ink.copy()
     for grid in grids:
         b = grid.box
         text_ink[b.top : b.bottom, b.x0 : b.x1] = 0
@@ -123,12 +127,13 @@ def ocr_page(gray: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr
     result = PageOcr(
         number, dpi, page.image.shape[0], skew=page.skew, turned=page.turned
     )
+    # The page's own digit width, from its one-line figure cells (see fits_ink).
     unit = digit_width(
         [
-            (readings[i[0]].numeric or "", boxes[i[0]])
+            (readings[lines[0]].numeric or "", boxes[lines[0]])
             for per_cell in cell_lines
-            for i in per_cell
-            if len(i) == 1
+            for lines in per_cell
+            if len(lines) == 1
         ]
     )
     for grid, per_cell in zip(grids, cell_lines, strict=True):
@@ -137,7 +142,8 @@ def ocr_page(gray: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr
     for i, box in enumerate(text_boxes):
         reading = readings[first_text + i]
         if reading.text.strip():
-            result.lines.append(OcrLine(box, reading.text, reading.confidence))
+            margin = _in_margin(box, page.image.shape[0])
+            result.lines.append(OcrLine(box, reading.text, reading.confidence, margin))
     return result
 
 
@@ -167,17 +173,19 @@ def _cell_lines(ink: Image, box: Box, dpi: float) -> list[Box]:
 
 
 def _body_lines(ink: Image, page: PreparedPage) -> list[Box]:
-    """Text-line segments outside tables and page margins, top to bottom."""
-    height = ink.shape[0]
-    low, high = _MARGIN_SHARE * height, (1 - _MARGIN_SHARE) * height
+    """Text-line segments outside tables, top to bottom."""
     minimum = max(2, round(_MIN_TEXT_HEIGHT_INCH * page.dpi))
-    boxes = []
+    boxes: list[Box] = []
     for top, bottom in ink_to_bands(ink):
-        middle = (top + bottom) / 2
-        if bottom - top < minimum or not low <= middle <= high:
-            continue
-        boxes.extend(band_to_segments(ink, top, bottom))
+        if bottom - top >= minimum:
+            segments = band_to_segments(ink, top, bottom)
+            boxes.extend(b for b in segments if b.height >= minimum)
     return boxes
+
+
+def _in_margin(box: Box, height: int) -> bool:
+    middle = (box.top + box.bottom) / 2
+    return not _MARGIN_SHARE * height <= middle <= (1 - _MARGIN_SHARE) * height
 
 
 def _grid_to_table(

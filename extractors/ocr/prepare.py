@@ -49,8 +49,11 @@ _THRESHOLD_WINDOW_INCH = 0.2
 _THRESHOLD_OFFSET = 18
 # (gray, ink, dpi) → crops of a few text lines on the page (see ``ocr.lines``).
 LineCropper = Callable[[Image, Image, float], list[Image]]
-# Images that say nothing of their resolution are taken as scanned at this DPI.
-ASSUMED_IMAGE_DPI = 150
+# Images that state no resolution are taken as A4 pages (long side 11.69 in); a stated
+# resolution outside this range is a placeholder (72 dpi from screen-capture tools).
+A4_LONG_SIDE_INCH = 11.69
+_MIN_STATED_DPI = 100
+_MAX_STATED_DPI = 1200
 
 
 @dataclass(frozen=True)
@@ -97,11 +100,29 @@ def render_pdf_pages(
         pdf.close()
 
 
+def count_image_pages(data: bytes) -> int:
+    """How many pages (frames) an image file has, without decoding them.
+
+    Raises:
+        DocumentLoadError: ``corrupt`` or ``too_large`` as :func:`load_image_pages`.
+    """
+    try:
+        with PilImage.open(io.BytesIO(data)) as picture:
+            return int(getattr(picture, "n_frames", 1))
+    except PilImage.DecompressionBombError as exc:
+        raise DocumentLoadError(ErrorCode.TOO_LARGE, str(exc)) from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise DocumentLoadError(
+            ErrorCode.CORRUPT, f"cannot decode the image: {exc}"
+        ) from exc
+
+
 def load_image_pages(data: bytes) -> Iterator[tuple[Image, float]]:
     """Decode an image file (PNG, JPEG, TIFF incl. multi-page) into grayscale pages.
 
     Yields:
-        (image, dpi) per page; dpi is :data:`ASSUMED_IMAGE_DPI` when the file has none.
+        (image, dpi) per page; when the file states no resolution (or a placeholder
+        such as 72 dpi), it is taken from the page size as if the page were A4.
 
     Raises:
         DocumentLoadError: ``corrupt`` when the image cannot be decoded.
@@ -109,13 +130,33 @@ def load_image_pages(data: bytes) -> Iterator[tuple[Image, float]]:
     try:
         picture = PilImage.open(io.BytesIO(data))
         for frame in ImageSequence.Iterator(picture):
-            raw = frame.info.get("dpi", (ASSUMED_IMAGE_DPI, ASSUMED_IMAGE_DPI))
-            dpi = float(raw[0]) if raw and raw[0] and raw[0] > 1 else ASSUMED_IMAGE_DPI
-            yield np.asarray(frame.convert("L"), dtype=np.uint8).copy(), dpi
+            gray = np.asarray(frame.convert("L"), dtype=np.uint8).copy()
+            yield gray, _image_dpi(frame.info.get("dpi"), gray.shape)
+    except PilImage.DecompressionBombError as exc:
+        # Pillow's guard against images that inflate to gigabytes (TEMPLATE §6).
+        raise DocumentLoadError(ErrorCode.TOO_LARGE, str(exc)) from exc
     except (OSError, ValueError, SyntaxError) as exc:
         raise DocumentLoadError(
             ErrorCode.CORRUPT, f"cannot decode the image: {exc}"
         ) from exc
+
+
+def _image_dpi(stated: object, shape: tuple[int, ...]) -> float:
+    """The stated resolution if plausible, else the one an A4 page of this size has."""
+    value = stated[0] if isinstance(stated, tuple) and stated else None
+    if isinstance(value, (int, float)) and _MIN_STATED_DPI <= value <= _MAX_STATED_DPI:
+        return float(value)
+    return max(shape[:2]) / A4_LONG_SIDE_INCH
+
+
+def image_media_type(data: bytes) -> str | None:
+    """The MIME type of an image file (image/png, image/jpeg, image/tiff), if known."""
+    try:
+        with PilImage.open(io.BytesIO(data)) as picture:
+            mime = picture.get_format_mimetype()
+    except (OSError, ValueError, SyntaxError, PilImage.DecompressionBombError):
+        return None
+    return mime
 
 
 def image_to_ink(gray: Image, dpi: float) -> Image:

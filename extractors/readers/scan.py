@@ -11,15 +11,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from extractors.document import Document, InputFormat, ReaderWarning, Table, TextBlock
 from extractors.errors import DocumentLoadError, ErrorCode
-from extractors.ocr.engine import Image, get_engine
-from extractors.ocr.layout import pages_to_items
-from extractors.ocr.page import PageOcr, ocr_page
-from extractors.ocr.prepare import load_image_pages, render_pdf_pages
 from extractors.options import ReaderOptions
 from extractors.readers.base import Reader
+
+if TYPE_CHECKING:
+    from extractors.ocr.engine import Image
+    from extractors.ocr.page import PageOcr
+
+# The OCR modules (OpenCV, numpy, onnxruntime: ~0.3 s and ~60 MB) are imported only when
+# a page needs them, so reading text PDFs and web pages does not pay for them.
 
 _log = logging.getLogger(__name__)
 
@@ -40,25 +44,40 @@ class ImageReader(Reader):
 
         Raises:
             DocumentLoadError: ``corrupt`` when the image cannot be decoded,
-                ``too_large`` when it has more frames than ``options.max_pages``.
+                ``too_large`` when it has more frames than ``options.max_pages`` or
+                more pixels than Pillow's decompression-bomb limit.
         """
-        frames = list(load_image_pages(self.data))
-        if not frames:
-            raise DocumentLoadError(ErrorCode.CORRUPT, "the image has no frames")
-        if len(frames) > self.options.max_pages:
+        from extractors.ocr.layout import pages_to_items
+        from extractors.ocr.prepare import (
+            count_image_pages,
+            image_media_type,
+            load_image_pages,
+        )
+
+        n_pages = count_image_pages(self.data)
+        if n_pages > self.options.max_pages:
             raise DocumentLoadError(
                 ErrorCode.TOO_LARGE,
-                f"{len(frames)} pages is over the limit of {self.options.max_pages}",
+                f"{n_pages} pages is over the limit of {self.options.max_pages}",
             )
+        media_type = image_media_type(self.data) or self.source.media_type
         document = Document(
             source=self.source.model_copy(
-                update={"pages": len(frames), "ocr": self.options.do_ocr}
+                update={
+                    "pages": n_pages,
+                    "ocr": self.options.do_ocr,
+                    "media_type": media_type,
+                }
             )
         )
-        numbered = [(n, image, dpi) for n, (image, dpi) in enumerate(frames, start=1)]
         if not self.options.do_ocr:
-            document.warnings.extend(_needs_ocr(n) for n, _, _ in numbered)
+            document.warnings.extend(_needs_ocr(n) for n in range(1, n_pages + 1))
             return document
+        # Frames are decoded one at a time: a long TIFF never sits in memory whole.
+        numbered = (
+            (n, image, dpi)
+            for n, (image, dpi) in enumerate(load_image_pages(self.data), start=1)
+        )
         pages = _ocr_pages(numbered, document.warnings)
         _add_items(document, pages_to_items(pages))
         return document
@@ -82,6 +101,8 @@ def ocr_pdf_pages(document: Document, data: bytes, options: ReaderOptions) -> Do
     )
     if not wanted or not options.do_ocr:
         return document
+    from extractors.ocr.prepare import render_pdf_pages
+
     dpi = float(options.ocr_options.dpi)
     warnings: list[ReaderWarning] = []
     numbered = ((n, image, dpi) for n, image in render_pdf_pages(data, wanted, dpi))
@@ -99,6 +120,9 @@ def ocr_pdf_pages(document: Document, data: bytes, options: ReaderOptions) -> Do
 def _ocr_pages(
     numbered: Iterable[tuple[int, Image, float]], warnings: list[ReaderWarning]
 ) -> list[PageOcr]:
+    from extractors.ocr.engine import get_engine
+    from extractors.ocr.page import ocr_page
+
     engine = get_engine()
     pages = []
     for number, image, dpi in numbered:
@@ -114,7 +138,8 @@ def _ocr_pages(
             )
             continue
         pages.append(page)
-        note = f"page read by OCR in {time.perf_counter() - started:.1f} s"
+        _log.debug("page %d OCR'd in %.2f s", number, time.perf_counter() - started)
+        note = "page read by OCR"
         if page.turned:
             note += f", turned {page.turned}°"
         if abs(page.skew) >= 0.1:
@@ -136,8 +161,10 @@ def _add_items(document: Document, items: list[TextBlock | Table]) -> None:
 
 def _merge_pages(document: Document, pages: list[PageOcr]) -> None:
     """Put OCR'd pages' items among the text pages' items, by page, and renumber."""
+    from extractors.ocr.layout import pages_to_items
+
     existing = document.items()
-    ocr_items = pages_to_items(pages)
+    ocr_items = pages_to_items(pages, drop_margins=True)
     by_page: dict[int, list[TextBlock | Table]] = {}
     for item in ocr_items:
         by_page.setdefault(item.page or 0, []).append(item)
@@ -149,7 +176,34 @@ def _merge_pages(document: Document, pages: list[PageOcr]) -> None:
         merged.append(item)
     for number in sorted(by_page):
         merged.extend(by_page[number])
+    merged = _join_across_pages(merged)
     _add_items(
         document,
         [item.model_copy(update={"order": k}) for k, item in enumerate(merged)],
     )
+
+
+def _join_across_pages(items: list[TextBlock | Table]) -> list[TextBlock | Table]:
+    """Join a table that a page break splits between a text page and an OCR'd page.
+
+    The text reader joins its own pages' tables and OCR its own; where one side of the
+    break was OCR'd, the two parts meet only here.
+    """
+    from extractors.ocr.layout import join_tables
+    from extractors.ocr.page import ENGINE
+
+    out: list[TextBlock | Table] = []
+    for item in items:
+        previous = out[-1] if out else None
+        if (
+            isinstance(item, Table)
+            and isinstance(previous, Table)
+            and ENGINE in (item.engine, previous.engine)
+            and item.page == max(previous.pages or [previous.page or 0]) + 1
+        ):
+            joined = join_tables(previous, item)
+            if joined is not None:
+                out[-1] = joined
+                continue
+        out.append(item)
+    return out

@@ -25,7 +25,7 @@ from extractors.template.specs import (
     TableSpec,
     TemplateVersion,
 )
-from extractors.textnorm import has_cjk, label_key, label_words
+from extractors.textnorm import edit_distance, has_cjk, label_key, label_words
 from extractors.values import ValueKind, is_value_text, normalize_value
 
 _log = logging.getLogger(__name__)
@@ -38,10 +38,14 @@ WIDE_REVIEW_VALUES = 15
 # Scraped text drops trailing blank cells, so a wide row this long is still table 4's.
 MIN_WIDE_REVIEW_VALUES = 10
 # An OCR'd figure read with less confidence than this is flagged `low_confidence` and may
-# get a suggested value from the checks. Chosen on the scanned test corpus
-# (tests/readers/test_scan.py: 150 dpi, ±1.5°, blur, noise, JPEG 60): every misread cell
-# scored below 0.9 while 98% of correct cells scored above it.
-LOW_CONFIDENCE = 0.9
+# get a suggested value from the checks. Chosen on scanned made-up reports: at 150 dpi,
+# ±1.5°, blur, noise and JPEG 60 (tests/readers/test_scan.py) 2,388 cells were all read
+# right and 1.6% of them scored below 0.92; on harsher scans (110-150 dpi, ±2.5°, JPEG
+# 35-40) the 19 misread figures scored 0-0.90, all below 0.92 (or failing a check).
+LOW_CONFIDENCE = 0.92
+# An OCR'd label matches a synonym approximately with at most one edit per this many
+# characters (at least one): a 12-character label survives one misread character.
+NEAR_EDITS_PER = 8
 # Synonyms shorter than this are only matched whole (`其他` must not match `其他处理`).
 MIN_PARTIAL_LABEL = 4
 
@@ -191,16 +195,19 @@ def match_row(
     labels: list[Label],
     context: tuple[str, ...] = (),
     previous: str | None = None,
+    near: bool = False,
 ) -> RowSpec | None:
     """The row a row's labels name: the innermost label that matches wins.
 
     ``context`` holds group labels of rows above (a span-less scrape prints a merged
     group label such as （六）其他处理 on the group's first row only); ``previous`` is
     the row matched just before, for rows known by their neighbours (RowSpec.after).
+    ``near`` lets a label a character or so off a synonym match when nothing matches
+    better (OCR'd tables).
     """
     around = [*(label.key for label in labels), *context]
     for label in reversed(labels):
-        for row in _ranked_rows(spec, label):
+        for row in _ranked_rows(spec, label, near):
             if not row.group or previous in row.after:
                 return row
             if any(g in k for g in row.group for k in around):
@@ -209,9 +216,12 @@ def match_row(
 
 
 @lru_cache(maxsize=16384)
-def _ranked_rows(spec: TableSpec, label: Label) -> tuple[RowSpec, ...]:
-    """Rows a label could name, best first (exact, then contained, then truncated)."""
-    scored = []
+def _ranked_rows(
+    spec: TableSpec, label: Label, near: bool = False
+) -> tuple[RowSpec, ...]:
+    """Rows a label could name, best first (exact, then contained, then truncated;
+    then, if ``near``, within a few edits)."""
+    scored: list[tuple[tuple[float, int], RowSpec]] = []
     for row in spec.rows:
         best = max(
             (
@@ -222,8 +232,25 @@ def _ranked_rows(spec: TableSpec, label: Label) -> tuple[RowSpec, ...]:
         )
         if best[0] > 0:
             scored.append((best, row))
+    if near and not scored:
+        scored = [
+            ((0.5, len(s)), row)
+            for row in spec.rows
+            for s in row.labels
+            if _is_near(label.key, s)
+        ]
     scored.sort(key=lambda pair: pair[0], reverse=True)
     return tuple(row for _, row in scored)
+
+
+def _is_near(key: str, synonym: str) -> bool:
+    """Whether a label is within NEAR_EDITS_PER edits of a synonym (另 read as 男)."""
+    if min(len(key), len(synonym)) < MIN_PARTIAL_LABEL:
+        return False
+    limit = max(1, len(synonym) // NEAR_EDITS_PER)
+    return (
+        abs(len(key) - len(synonym)) <= limit and edit_distance(key, synonym) <= limit
+    )
 
 
 def _label_score(key: str, synonym: str) -> int:
@@ -265,7 +292,10 @@ def _read_kind(
             if spec.kind is TableKind.REVIEW_LITIGATION and not reading.labels:
                 _read_wide_review(reading, index, table, values, result)
                 continue
-            row = match_row(spec, labels, groups, previous)
+            # Cells with confidences were read by OCR, which misreads a character now
+            # and then: their labels may match a synonym approximately.
+            near = any(c.confidence is not None for c in reading.labels)
+            row = match_row(spec, labels, groups, previous, near)
             if row is None:
                 if reading.labels and any(c.text.strip() for c in reading.values):
                     names = " / ".join(label.key for label in labels)

@@ -19,16 +19,27 @@ from PIL import Image
 from report_factory import MadeUpReport, make_report
 from scan_factory import render_pages, replace_page, save_images_pdf, scan_pdf
 
-from extractors.document import Document, InputFormat, SourceInfo, Table, TableCell
+from extractors.document import (
+    Document,
+    InputFormat,
+    SourceInfo,
+    Table,
+    TableCell,
+    TextBlock,
+)
 from extractors.errors import DocumentLoadError
 from extractors.ocr.engine import NUMERIC_GLYPHS, decode_numeric
 from extractors.ocr.grid import ink_to_rules, rules_to_grids
+from extractors.ocr.layout import pages_to_items
+from extractors.ocr.lines import Box
+from extractors.ocr.page import OcrLine, PageOcr
 from extractors.ocr.prepare import find_skew, image_to_ink
 from extractors.options import OcrOptions, ReaderOptions
-from extractors.pipeline import extract
+from extractors.pipeline import build_report, extract
 from extractors.readers import read_document
 from extractors.report import Report
-from extractors.template.mapper import map_tables
+from extractors.template.mapper import Label, map_tables, match_row
+from extractors.template.specs import SPECS, TableKind, TemplateVersion
 
 # The accuracy the OCR path must reach on the degraded corpus (share of cells exact).
 MIN_CELL_ACCURACY = 0.995
@@ -46,14 +57,18 @@ class Scanned:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Scanned]:
-    """Both formats as multi-page TIFF scans (3 pages each), read once per module."""
+    """Both formats and a mixed report as multi-page TIFF scans, read once per module."""
     folder = tmp_path_factory.mktemp("scans")
     out = []
-    for template, seed in (("2019", 11), ("2021", 12)):
-        made = make_report(template, template, seed=seed)
-        pdf = made_up_to_pdf(made, folder / f"{template}.pdf")
+    for active, requests, seed in (
+        ("2019", "2019", 11),
+        ("2021", "2021", 12),
+        ("2021", "2019", 13),
+    ):
+        made = make_report(active, requests, seed=seed)
+        pdf = made_up_to_pdf(made, folder / f"{seed}.pdf")
         pages = scan_pdf(pdf, random.Random(seed))
-        tiff = folder / f"{template}.tif"
+        tiff = folder / f"{seed}.tif"
         pages[0].save(tiff, save_all=True, append_images=pages[1:], dpi=(150, 150))
         out.append(Scanned(made, tiff, extract(tiff)))
     return out
@@ -62,11 +77,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Scanned]:
 def _cell_outcomes(scan: Scanned) -> list[tuple[str, bool, bool]]:
     """(scope, exact, flagged) for every expected table value."""
     report = scan.report
-    flagged = {
-        w.where
-        for w in report.warnings
-        if w.code in ("low_confidence", "unreadable_value")
-    }
+    # Warnings name a cell (low_confidence, unreadable_value) or a row (missing_row).
+    warned = [w.where for w in report.warnings if w.where and "." in w.where]
     failed = [c.scope for c in report.checks if c.status == "fail"]
     outcomes = []
     for table in TABLES:
@@ -76,9 +88,14 @@ def _cell_outcomes(scan: Scanned) -> list[tuple[str, bool, bool]]:
             for field, value in fields.items():
                 scope = f"{table}.{row}.{field}"
                 exact = got.get(row, {}).get(field, "missing") == value
-                # A failed check flags every cell of its row or column.
-                in_failed = any(scope.startswith(f) or f".{field}" in f for f in failed)
-                outcomes.append((scope, exact, scope in flagged or in_failed))
+                flagged = any(scope == w or scope.startswith(f"{w}.") for w in warned)
+                # A failed check flags every cell of its row (R3, R4) or column (R1, R2).
+                flagged = flagged or any(
+                    scope.startswith(f"{f}.")
+                    or (f.startswith(f"{table}.") and f.endswith(f".{field}"))
+                    for f in failed
+                )
+                outcomes.append((scope, exact, flagged))
     return outcomes
 
 
@@ -124,6 +141,9 @@ def test_turned_page_image_is_read_upright(
     page.save(path)
     document = read_document(path)
     assert document.source.format is InputFormat.IMAGE and document.source.ocr
+    assert document.source.media_type == (
+        "image/png" if suffix == ".png" else "image/jpeg"
+    )
     notes = [w.message for w in document.warnings if w.code == "ocr_page"]
     assert len(notes) == 1 and "turned" in notes[0]
     report = extract(path)
@@ -144,6 +164,19 @@ def test_pdf_with_one_scanned_page(
     assert report.review_litigation == made.review_litigation
     assert report.requests == made.requests  # pages 1-2 on the text path, page 3 OCR'd
     assert report.active_disclosure == made.active_disclosure
+
+
+def test_fully_scanned_pdf(
+    last_page: tuple[MadeUpReport, Path], tmp_path: Path
+) -> None:
+    made, pdf = last_page
+    scanned = save_images_pdf(scan_pdf(pdf, random.Random(6)), tmp_path / "scan.pdf")
+    report = extract(scanned)
+    assert report.source.ocr and report.source.pages == 3
+    assert [w.page for w in report.warnings if w.code == "ocr_page"] == [1, 2, 3]
+    assert report.errors == []
+    for table in TABLES:
+        assert getattr(report, table) == getattr(made, table)
 
 
 def test_ocr_switched_off_reports_needs_ocr(
@@ -217,7 +250,7 @@ def test_numeric_decoding_pools_look_alikes() -> None:
     assert decode_numeric(steps, outputs)[0] is None
 
 
-def test_low_confidence_cell_is_flagged() -> None:
+def test_low_confidence_cell_is_flagged_and_gets_a_suggestion() -> None:
     rows = [
         ["行政复议", "", "", "", "", "行政诉讼"],
         ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉"],
@@ -227,7 +260,8 @@ def test_low_confidence_cell_is_flagged() -> None:
         for r, row in enumerate(rows)
         for c, t in enumerate(row)
     ]
-    figures = ["1", "2", "3", "4", "10", *(["0"] * 10)]
+    # 结果维持 1 + 结果纠正 2 + 其他结果 (printed 3, misread 8) + 尚未审结 4 = 总计 10.
+    figures = ["1", "2", "8", "4", "10", *(["0"] * 10)]
     cells += [
         TableCell(row=2, col=c, text=t, confidence=0.41 if c == 2 else 0.99)
         for c, t in enumerate(figures)
@@ -244,6 +278,11 @@ def test_low_confidence_cell_is_flagged() -> None:
     low = [w for w in mapped.warnings if w.code == "low_confidence"]
     assert [w.where for w in low] == ["review_litigation.review.other"]
     assert mapped.doubtful == ["review_litigation.review.other"]
+    report = build_report(Document(source=source, tables=[table]))
+    assert report.review_litigation["review"]["other"] == 8  # never overwritten
+    assert [(s.scope, s.value) for s in report.suggestions] == [
+        ("review_litigation.review.other", 3)
+    ]
 
 
 def test_table_rules_survive_degradation(last_page: tuple[MadeUpReport, Path]) -> None:
@@ -259,3 +298,37 @@ def test_table_rules_survive_degradation(last_page: tuple[MadeUpReport, Path]) -
     )
     grids = rules_to_grids(*ink_to_rules(image_to_ink(level, 150), 150), 150)
     assert [(g.n_rows, g.n_cols) for g in grids][-1] == (4, 15)  # table 4
+
+
+def test_ocr_label_one_character_off_still_names_its_row() -> None:
+    spec = SPECS[TableKind.REQUESTS][TemplateVersion.V2021]
+    misread = [Label.of("（四）无法提供"), Label.of("2.没有现成信息需要男行制作")]
+    assert match_row(spec, misread) is None  # text layers are matched exactly
+    row = match_row(spec, misread, near=True)
+    assert row is not None and row.key == "unable.needs_creation"
+
+
+def test_running_lines_dropped_and_a_high_title_kept() -> None:
+    def line(text: str, top: int, margin: bool) -> OcrLine:
+        return OcrLine(Box(100, top, 900, top + 25), text, 0.99, margin)
+
+    pages = [
+        PageOcr(
+            1, 150.0, 1754, [line("某某区2022年政府信息公开工作年度报告", 60, True)]
+        ),
+        PageOcr(2, 150.0, 1754, []),
+    ]
+    for page in pages:
+        page.lines += [
+            line("政府信息公开专栏", 20, True),
+            line("一、总体情况", 400, False),
+            line(f"- {page.number} -", 1700, True),
+        ]
+    texts = [i.text for i in pages_to_items(pages) if isinstance(i, TextBlock)]
+    assert texts == [
+        "某某区2022年政府信息公开工作年度报告",
+        "一、总体情况",
+        "一、总体情况",
+    ]
+    dropped = pages_to_items(pages, drop_margins=True)
+    assert [i.text for i in dropped if isinstance(i, TextBlock)] == ["一、总体情况"] * 2
