@@ -50,9 +50,9 @@ def main() -> None:
         out = work / ("out-prefect-2" if mode == "prefect-2-rerun" else f"out-{mode}")
         env = {**os.environ, "PREFECT_HOME": str(work / f"prefect-{mode}")}
         env.pop("PREFECT_API_URL", None)
+        command = [sys.executable, __file__, "--worker", mode]
         done = subprocess.run(
-            [sys.executable, __file__, "--worker", mode, "--input", str(work / "in")]
-            + ["--out", str(out)],
+            [*command, "--input", str(work / "in"), "--out", str(out)],
             capture_output=True,
             text=True,
             cwd=ROOT,

@@ -192,3 +192,29 @@ def test_only_transient_read_errors_are_retried(tmp_path: Path) -> None:
     # A missing file is an outcome even when the caller asks for transient errors.
     gone = process_file(tmp_path / "gone.pdf", tmp_path, raise_transient=True)
     assert (gone.outcome, gone.error_code) == (Outcome.FAILED, "unreadable")
+
+
+def test_prefect_retries_a_transient_read_error_only(prefect_harness: None) -> None:
+    from prefect import flow, task
+
+    from flows.extract import _retry_transient
+
+    calls = {"eio": 0, "missing": 0}
+
+    @task(retries=2, retry_delay_seconds=0, retry_condition_fn=_retry_transient)
+    def read(kind: str) -> str:
+        calls[kind] += 1
+        if kind == "eio" and calls[kind] < 3:
+            raise OSError(errno.EIO, "input/output error")
+        if kind == "missing":
+            raise FileNotFoundError(errno.ENOENT, "gone")
+        return "read"
+
+    @flow
+    def both() -> tuple[object, object]:
+        eio, missing = read.submit("eio"), read.submit("missing")
+        return eio.result(), missing.result(raise_on_failure=False)
+
+    eio, missing = both()
+    assert eio == "read" and isinstance(missing, FileNotFoundError)
+    assert calls == {"eio": 3, "missing": 1}
