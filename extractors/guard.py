@@ -67,7 +67,7 @@ def extract_guarded(
     raise DocumentLoadError(ErrorCode(code), message)
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> multiprocessing.context.ForkServerContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["extractors.preload"])
     return context

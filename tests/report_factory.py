@@ -11,6 +11,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from extractors.report import Report
+
 Values = dict[str, dict[str, int | float | None]]
 
 APPLICANTS = [
@@ -393,3 +395,10 @@ def _request_labels(template: str) -> list[tuple[str, list[str]]]:
 
 def _pipe(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
+
+
+def assert_values(report: Report, made: MadeUpReport) -> None:
+    """Every canonical value of the three tables came back exactly."""
+    assert report.active_disclosure == made.active_disclosure
+    assert report.requests == made.requests
+    assert report.review_litigation == made.review_litigation

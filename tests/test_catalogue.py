@@ -18,7 +18,7 @@ from markup_factory import html_bytes
 from msoffcrypto.format.ooxml import OOXMLFile
 from pdf_factory import made_up_to_pdf, register_cjk_font
 from PIL import Image
-from report_factory import MadeUpReport, make_report, to_text
+from report_factory import MadeUpReport, assert_values, make_report, to_text
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
@@ -183,10 +183,7 @@ def test_good_and_repairable_files_come_out_exact(
     result = batch[name]
     assert (result.outcome, result.status) == (Outcome.PROCESSED, "success")
     assert result.output is not None
-    report = extract(Path(result.file))
-    assert report.requests == made.requests
-    assert report.active_disclosure == made.active_disclosure
-    assert report.review_litigation == made.review_litigation
+    assert_values(extract(Path(result.file)), made)
 
 
 @pytest.mark.parametrize(

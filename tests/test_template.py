@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_factory import MadeUpReport, make_report, to_text
+from report_factory import MadeUpReport, assert_values, make_report, to_text
 
 from extractors.pipeline import extract
 from extractors.report import CheckStatus, Report
@@ -15,12 +15,6 @@ def run_text(tmp_path: Path, made: MadeUpReport, encoding: str = "utf-8") -> Rep
     path = tmp_path / "report.txt"
     path.write_bytes(to_text(made).encode(encoding))
     return extract(path)
-
-
-def assert_values(report: Report, made: MadeUpReport) -> None:
-    assert report.active_disclosure == made.active_disclosure
-    assert report.requests == made.requests
-    assert report.review_litigation == made.review_litigation
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from report_factory import MadeUpReport
+from report_factory import MadeUpReport, assert_values
 
 from extractors.report import Report
 
@@ -22,9 +22,7 @@ def canonical(report: Report) -> tuple[object, ...]:
 
 def assert_canonical(report: Report, expected: MadeUpReport) -> None:
     """Every canonical value, the format, region, year and level-1 categories."""
-    assert report.active_disclosure == expected.active_disclosure
-    assert report.requests == expected.requests
-    assert report.review_litigation == expected.review_litigation
+    assert_values(report, expected)
     assert report.report.template == expected.template
     assert report.report.region == expected.region
     assert report.report.year == expected.year

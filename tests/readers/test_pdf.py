@@ -20,7 +20,7 @@ from pdf_factory import (
     review_litigation_rows,
 )
 from PIL import Image, ImageDraw
-from report_factory import MadeUpReport, make_report
+from report_factory import MadeUpReport, assert_values, make_report
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.lib.utils import ImageReader
@@ -38,7 +38,6 @@ from extractors.readers.pdf_debug import draw_page
 from extractors.readers.pdf_quality import garbage_reason
 from extractors.readers.pdf_tables import Box, boxes_to_fragment
 from extractors.readers.pdf_text import Char
-from extractors.report import Report
 
 # Table-3 grid row where the page must break: after the first row of （四）无法提供, so
 # the merged label is cut in two as in szfgs2024.pdf.
@@ -59,12 +58,6 @@ def cell_with(table: Table, text: str) -> list[int]:
     found = [c for c in table.cells if c.text == text]
     assert len(found) == 1, f"{text!r} found {len(found)} times"
     return [found[0].row, found[0].col, found[0].row_span, found[0].col_span]
-
-
-def assert_values(report: Report, made: MadeUpReport) -> None:
-    assert report.active_disclosure == made.active_disclosure
-    assert report.requests == made.requests
-    assert report.review_litigation == made.review_litigation
 
 
 @pytest.mark.parametrize(
