@@ -99,9 +99,5 @@ class Settings(BaseSettings):
     output_dir: str = Field(default="output", description="Where JSON is written.")
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     max_pages: int = DEFAULT_MAX_PAGES
-
-    def reader_options(self) -> ReaderOptions:
-        """The reader options these settings ask for."""
-        return ReaderOptions(
-            max_file_bytes=self.max_file_bytes, max_pages=self.max_pages
-        )
+    time_limit_seconds: float = DEFAULT_TIME_LIMIT_SECONDS
+    memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB

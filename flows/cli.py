@@ -49,8 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     extract.add_argument("--out", type=Path, default=Path(settings.output_dir))
     extract.add_argument("--force", action="store_true", help="redo unchanged files")
-    extract.add_argument("--max-pages", type=int, default=settings.max_pages)
-    extract.add_argument("--max-bytes", type=int, default=settings.max_file_bytes)
+    _add_limits(extract, settings)
     extract.set_defaults(run=_extract)
 
     backlog = sub.add_parser("backlog", help="run the Prefect process-backlog flow")
@@ -68,8 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     backlog.add_argument(
         "--dask", action="store_true", help="run tasks on a local Dask cluster"
     )
-    backlog.add_argument("--max-pages", type=int, default=settings.max_pages)
-    backlog.add_argument("--max-bytes", type=int, default=settings.max_file_bytes)
+    _add_limits(backlog, settings)
     backlog.set_defaults(run=_backlog)
 
     load = sub.add_parser("load", help="load report JSONs into DuckDB or PostgreSQL")
@@ -99,8 +97,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_limits(parser: argparse.ArgumentParser, settings: Settings) -> None:
+    parser.add_argument("--max-pages", type=int, default=settings.max_pages)
+    parser.add_argument("--max-bytes", type=int, default=settings.max_file_bytes)
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=settings.time_limit_seconds,
+        help="seconds one document may take before it fails with `timeout`",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        type=int,
+        default=settings.memory_limit_mb,
+        help="MiB one document's extraction may use",
+    )
+
+
+def _limits(args: argparse.Namespace) -> ReaderOptions:
+    return ReaderOptions(
+        max_pages=args.max_pages,
+        max_file_bytes=args.max_bytes,
+        time_limit_seconds=args.time_limit,
+        memory_limit_mb=args.memory_limit,
+    )
+
+
 def _extract(args: argparse.Namespace) -> int:
-    options = ReaderOptions(max_pages=args.max_pages, max_file_bytes=args.max_bytes)
+    options = _limits(args)
     inputs = find_inputs(args.paths)
     if not inputs:
         _console.print("[red]no input files found[/red]")
@@ -129,7 +153,7 @@ def _backlog(args: argparse.Namespace) -> int:
     if not (args.folder or args.glob or args.manifest):
         _console.print("[red]give a FOLDER, --glob or --manifest[/red]")
         return 2
-    options = ReaderOptions(max_pages=args.max_pages, max_file_bytes=args.max_bytes)
+    options = _limits(args)
     runner = backlog_runner(args.workers, args.dask_address, args.dask)
     with _progress("backlog") as progress:
         bar = progress.add_task("", total=None)
