@@ -118,7 +118,7 @@ class PdfTextReader(Reader):
                 for number, page in enumerate(pdf.pages, start=1)
             ]
         finally:
-            pdf.close()
+            _close(pdf)
         failed = [w for w in document.warnings if w.code == "page_failed"]
         if len(failed) == n_pages:
             raise DocumentLoadError(
@@ -362,3 +362,15 @@ def _paragraph_to_block(paragraph: Paragraph, order: int) -> TextBlock:
         font_size=size,
         bold=bold,
     )
+
+
+def _close(pdf: Any) -> None:
+    """Close a PDF whatever state its damage left it in.
+
+    pdfplumber flushes its page caches on close, and on a damaged file that can raise
+    (tests/test_fuzz.py: a flipped byte in a content stream); what was read is kept.
+    """
+    try:
+        pdf.close()
+    except Exception as exc:
+        _log.warning("closing the PDF failed: %s", exc)
