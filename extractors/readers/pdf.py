@@ -60,6 +60,7 @@ from extractors.readers.pdf_text import (
     starts_paragraph,
     summarize_font,
 )
+from extractors.readers.scan import ocr_pdf_pages
 
 _log = logging.getLogger(__name__)
 
@@ -129,7 +130,8 @@ class PdfTextReader(Reader):
         blocks, tables = _assemble(pages)
         document.blocks = blocks
         document.tables = tables
-        return document
+        # Pages flagged needs_ocr (scans, garbage text layers) are OCR'd and merged in.
+        return ocr_pdf_pages(document, self.data, self.options)
 
     def _open(self) -> Any:
         try:
