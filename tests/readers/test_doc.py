@@ -20,16 +20,21 @@ from extractors.readers import READERS
 from extractors.readers.doc import DocReader, find_soffice
 from extractors.sniff import sniff_format
 
-needs_soffice = pytest.mark.skipif(
-    find_soffice() is None, reason="LibreOffice (libreoffice-writer) is not installed"
-)
+needs_soffice = pytest.mark.usefixtures("soffice_installed")
+
+
+@pytest.fixture(scope="session")
+def soffice_installed() -> None:
+    """scripts/install.sh installs LibreOffice; its absence fails, never skips."""
+    if find_soffice() is None:
+        pytest.fail("LibreOffice (libreoffice-writer) is not installed")
 
 
 def convert(source: Path, target_filter: str, folder: Path) -> Path:
     """``source`` converted by LibreOffice, e.g. with ``doc:MS Word 97``."""
     soffice = find_soffice()
     if soffice is None:
-        pytest.skip("LibreOffice (libreoffice-writer) is not installed")
+        pytest.fail("LibreOffice (libreoffice-writer) is not installed")
     profile = (folder / "profile").as_uri()
     subprocess.run(
         [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",

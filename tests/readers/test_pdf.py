@@ -590,7 +590,7 @@ def office_pdfs(
     """
     soffice = shutil.which("soffice")
     if soffice is None:
-        pytest.skip(
+        pytest.fail(
             "LibreOffice (libreoffice-writer, scripts/apt-packages.txt) is missing"
         )
     folder = tmp_path_factory.mktemp("office")
