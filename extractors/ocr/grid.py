@@ -9,6 +9,7 @@ it covers (pdfplumber's ``edges → intersections → cells`` idea, on pixels).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -150,9 +151,9 @@ def region_to_grid(lines: Image, where: Box, dpi: float) -> Grid | None:
     return Grid(where, len(row_starts), len(col_starts), cells)
 
 
-def cluster_edges(positions: list[int], tolerance: int) -> list[float]:
+def cluster_edges(positions: Sequence[float], tolerance: float) -> list[float]:
     """Cell edge positions grouped into grid lines (their mean), ascending."""
-    groups: list[list[int]] = []
+    groups: list[list[float]] = []
     for p in sorted(positions):
         if groups and p - groups[-1][-1] <= tolerance:
             groups[-1].append(p)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from extractors.document import Table, TableCell, TextBlock
+from extractors.ocr.grid import cluster_edges
 from extractors.ocr.page import OcrLine, PageOcr, to_points
 
 # A line indented by more than this many line heights starts a paragraph (first-line
@@ -148,7 +149,7 @@ def join_tables(first: Table, second: Table) -> Table | None:
     right_gap = max(x.x1 for x in second_boxes) - shift - max(x.x1 for x in first_boxes)
     if abs(shift) > _MAX_SHIFT_PT or abs(right_gap) > _COLUMN_TOLERANCE_PT:
         return None
-    starts = _cluster(
+    starts = cluster_edges(
         [x.x0 for x in first_boxes] + [x.x0 - shift for x in second_boxes],
         _COLUMN_TOLERANCE_PT,
     )
@@ -168,16 +169,6 @@ def join_tables(first: Table, second: Table) -> Table | None:
             "pages": [*first.pages, *second.pages],
         }
     )
-
-
-def _cluster(positions: list[float], tolerance: float) -> list[float]:
-    groups: list[list[float]] = []
-    for p in sorted(positions):
-        if groups and p - groups[-1][-1] <= tolerance:
-            groups[-1].append(p)
-        else:
-            groups.append([p])
-    return [float(np.mean(g)) for g in groups]
 
 
 def _regrid(
