@@ -20,7 +20,7 @@ import stat
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from pathlib import Path
 
@@ -261,12 +261,25 @@ def run_batch(
     out_dir: Path,
     force: bool = False,
     options: ReaderOptions | None = None,
+    on_done: Callable[[FileOutcome], None] | None = None,
 ) -> BatchSummary:
-    """Process files one after another and write the batch summary."""
+    """Process files one after another and write the batch summary.
+
+    Args:
+        inputs: the files, in order.
+        out_dir: where JSON and the summary go.
+        force: redo files whose JSON is up to date.
+        options: reader limits.
+        on_done: called after each file (progress display).
+    """
     names = output_names(inputs)
-    summary = BatchSummary(
-        files=[process_file(p, out_dir, names[p], force, options) for p in inputs]
-    )
+    if out_dir.is_dir():
+        remove_stale_temporaries(out_dir)
+    summary = BatchSummary()
+    for path in inputs:
+        summary.files.append(process_file(path, out_dir, names[path], force, options))
+        if on_done is not None:
+            on_done(summary.files[-1])
     write_summary(summary, out_dir)
     return summary
 

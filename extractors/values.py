@@ -33,7 +33,6 @@ _ARTIFACTS = re.compile(r"[?？\u200b\u200c\u200d\u2060\ufeff\xa0\s]")
 _NULL_MARKERS = frozenset({"", "/", "／", "-", "—", "——", "－", "–", "无", "空", "\\"})
 _ZERO_WORDS = frozenset({"持平", "无变化", "不变"})
 _UNITS = re.compile(r"(件次|件|项|个|条|次|宗|家|人次|人)$")
-_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _CHANGE = re.compile(r"^(增加|增|减少|减|新增)?([+-]?\d+(?:\.\d+)?)$")
 _YUAN_AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)(万元|万|元)?$")
 YUAN_PER_WAN = 10_000
@@ -106,9 +105,3 @@ def _amount(text: str, raw: str, header_unit: str) -> CellValue:
 def _tidy(number: float) -> int | float:
     rounded = round(number, 6)
     return int(rounded) if rounded == int(rounded) else rounded
-
-
-def first_number(text: str) -> int | None:
-    """The first integer in a phrase (used for figures stated in the narrative)."""
-    match = _NUMBER.search(text.replace(",", ""))
-    return int(float(match.group())) if match else None

@@ -16,10 +16,7 @@ from extractors.batch import (
     FileOutcome,
     Outcome,
     find_inputs,
-    output_names,
-    process_file,
-    remove_stale_temporaries,
-    write_summary,
+    run_batch,
 )
 from extractors.options import ReaderOptions, Settings
 from extractors.report import Report
@@ -129,19 +126,13 @@ def _extract(args: argparse.Namespace) -> int:
     if not inputs:
         _console.print("[red]no input files found[/red]")
         return 2
-    names = output_names(inputs)
-    summary = BatchSummary()
-    if args.out.is_dir():
-        remove_stale_temporaries(args.out)
     with _progress("extract") as progress:
         task = progress.add_task("", total=len(inputs))
-        for path in inputs:
-            progress.update(task, description=path.name)
-            summary.files.append(
-                process_file(path, args.out, names[path], args.force, options)
-            )
-            progress.advance(task)
-    write_summary(summary, args.out)
+
+        def done(outcome: FileOutcome) -> None:
+            progress.update(task, description=Path(outcome.file).name, advance=1)
+
+        summary = run_batch(inputs, args.out, args.force, options, done)
     _print_summary(summary)
     return 1 if any(f.outcome is Outcome.FAILED for f in summary.files) else 0
 

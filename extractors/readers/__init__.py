@@ -17,13 +17,18 @@ from extractors.readers.scan import ImageReader
 from extractors.readers.text import TextReader
 from extractors.sniff import sniff_format
 
+# Each reader says which formats it reads; the registry is built from that.
 READERS: dict[InputFormat, type[Reader]] = {
-    InputFormat.TEXT: TextReader,
-    InputFormat.HTML: HtmlReader,
-    InputFormat.DOCX: DocxReader,
-    InputFormat.DOC: DocReader,
-    InputFormat.PDF: PdfTextReader,
-    InputFormat.IMAGE: ImageReader,
+    fmt: reader
+    for reader in (
+        TextReader,
+        HtmlReader,
+        DocxReader,
+        DocReader,
+        PdfTextReader,
+        ImageReader,
+    )
+    for fmt in reader.formats
 }
 
 

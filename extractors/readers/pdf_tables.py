@@ -142,11 +142,6 @@ def nearest(bounds: Sequence[float], value: float) -> int:
     return i if bounds[i] - value < value - bounds[i - 1] else i - 1
 
 
-def cell_text(chars: Sequence[Char], page: int) -> str:
-    """Text of one cell: its lines joined as wrapped text."""
-    return join_texts(line.text for line in chars_to_lines(chars, page))
-
-
 def _last_line_fills(lines: Sequence[Line], cell: TableCell) -> bool:
     """True when the cell's last line spans the cell (less padding): wrapped text."""
     if not lines or cell.bbox is None:
