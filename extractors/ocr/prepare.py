@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import cv2
@@ -106,15 +107,8 @@ def count_image_pages(data: bytes) -> int:
     Raises:
         DocumentLoadError: ``corrupt`` or ``too_large`` as :func:`load_image_pages`.
     """
-    try:
-        with PilImage.open(io.BytesIO(data)) as picture:
-            return int(getattr(picture, "n_frames", 1))
-    except PilImage.DecompressionBombError as exc:
-        raise DocumentLoadError(ErrorCode.TOO_LARGE, str(exc)) from exc
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise DocumentLoadError(
-            ErrorCode.CORRUPT, f"cannot decode the image: {exc}"
-        ) from exc
+    with _decoding(), PilImage.open(io.BytesIO(data)) as picture:
+        return int(getattr(picture, "n_frames", 1))
 
 
 def load_image_pages(data: bytes) -> Iterator[tuple[Image, float]]:
@@ -127,11 +121,18 @@ def load_image_pages(data: bytes) -> Iterator[tuple[Image, float]]:
     Raises:
         DocumentLoadError: ``corrupt`` when the image cannot be decoded.
     """
-    try:
+    with _decoding():
         picture = PilImage.open(io.BytesIO(data))
         for frame in ImageSequence.Iterator(picture):
             gray = np.asarray(frame.convert("L"), dtype=np.uint8).copy()
             yield gray, _image_dpi(frame.info.get("dpi"), gray.shape)
+
+
+@contextmanager
+def _decoding() -> Iterator[None]:
+    """Pillow's decoding failures as load errors."""
+    try:
+        yield
     except PilImage.DecompressionBombError as exc:
         # Pillow's guard against images that inflate to gigabytes (TEMPLATE §6).
         raise DocumentLoadError(ErrorCode.TOO_LARGE, str(exc)) from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from report_factory import MadeUpReport, assert_values
 
+from extractors.document import Table
 from extractors.report import Report
 
 
@@ -33,3 +34,14 @@ def assert_canonical(report: Report, expected: MadeUpReport) -> None:
         c.status.value == "pass" for c in report.checks if c.rule.startswith("R")
     )
     assert report.status.value == "success"
+
+
+def assert_tiled(table: Table) -> None:
+    """Every grid slot is covered by exactly one cell (spans included)."""
+    slots = [
+        (r, c)
+        for cell in table.cells
+        for r in range(cell.row, cell.row + cell.row_span)
+        for c in range(cell.col, cell.col + cell.col_span)
+    ]
+    assert len(slots) == len(set(slots)) == table.n_rows * table.n_cols

@@ -13,7 +13,7 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
-from expect import assert_canonical, canonical
+from expect import assert_canonical, assert_tiled, canonical
 from markup_factory import html_bytes, requests_rows, to_docx
 from msoffcrypto.format.ooxml import OOXMLFile
 from report_factory import make_report, to_text
@@ -79,13 +79,7 @@ def test_merges_become_one_cell_with_spans(tmp_path: Path) -> None:
     assert spans["（七）总计"] == (26, 1, 1, 2)
     note = next(c for c in table.cells if c.text.startswith("（本列数据"))
     assert (note.row, note.col, note.row_span, note.col_span) == (0, 0, 3, 3)
-    slots = [
-        (r, c)
-        for cell in table.cells
-        for r in range(cell.row, cell.row + cell.row_span)
-        for c in range(cell.col, cell.col + cell.col_span)
-    ]
-    assert len(slots) == len(set(slots)) == table.n_rows * table.n_cols
+    assert_tiled(table)
     review = next(t for t in document.tables if t.n_cols == 15)
     assert [c.text for c in review.row_cells(3)] == [
         str(expected.review_litigation[g][f])

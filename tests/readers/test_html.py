@@ -8,7 +8,7 @@ from email.mime.text import MIMEText
 from pathlib import Path
 
 import pytest
-from expect import assert_canonical
+from expect import assert_canonical, assert_tiled
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markup_factory import html_bytes, requests_rows, to_html
@@ -98,13 +98,7 @@ def test_merged_cells_are_one_cell_on_the_grid(tmp_path: Path) -> None:
     values = expected.requests["withheld.prohibited_by_law"]
     assert [c.text for c in row[3:]] == [str(v) for v in values.values()]
     # Every grid slot is covered exactly once.
-    slots = [
-        (r, c)
-        for cell in table.cells
-        for r in range(cell.row, cell.row + cell.row_span)
-        for c in range(cell.col, cell.col + cell.col_span)
-    ]
-    assert len(slots) == len(set(slots)) == table.n_rows * table.n_cols
+    assert_tiled(table)
 
 
 def test_word_export_cells_have_clean_text(tmp_path: Path) -> None:
@@ -312,13 +306,7 @@ def test_any_markup_reads_without_crashing(tokens: list[str], encoding: str) -> 
     )  # fmt: skip
     document = HtmlReader(data, source, ReaderOptions()).read()
     for table in document.tables:
-        slots = [
-            (r, c)
-            for cell in table.cells
-            for r in range(cell.row, cell.row + cell.row_span)
-            for c in range(cell.col, cell.col + cell.col_span)
-        ]
-        assert len(slots) == len(set(slots)) == table.n_rows * table.n_cols
+        assert_tiled(table)
     assert [i.order for i in document.items()] == list(range(len(document.items())))
 
 
