@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from extractors.document import MEDIA_TYPES, InputFormat, SourceInfo
+
 _PREFECT_HOME = tempfile.mkdtemp(prefix="nianbao-prefect-")
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
@@ -21,6 +23,13 @@ os.environ.pop("PREFECT_API_URL", None)
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 SHARED_SAMPLES = ROOT.parent / "shared" / "samples"
+
+
+def source_info(fmt: InputFormat, name: str = "x", size: int = 1) -> SourceInfo:
+    """A made-up source for documents a test builds by hand."""
+    return SourceInfo(
+        file=name, sha256="0", media_type=MEDIA_TYPES[fmt], format=fmt, size_bytes=size
+    )
 
 
 def answer_key(stem: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import source_info
 from report_factory import (
     REQUEST_COLUMNS,
     make_report,
@@ -16,7 +17,6 @@ from extractors.checks import check_report
 from extractors.document import (
     Document,
     InputFormat,
-    SourceInfo,
     Table,
     TableCell,
     cells_from_rows,
@@ -26,13 +26,7 @@ from extractors.report import CheckStatus
 from extractors.template.mapper import map_tables
 from extractors.template.specs import TableKind, TemplateVersion
 
-SOURCE = SourceInfo(
-    file="grid.html",
-    sha256="0",
-    media_type="text/html",
-    format=InputFormat.HTML,
-    size_bytes=1,
-)
+SOURCE = source_info(InputFormat.HTML, "grid.html")
 
 
 def table(rows: list[list[str]], order: int = 0, page: int | None = None) -> Table:

@@ -1,19 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from conftest import source_info
 
-from extractors.document import Document, InputFormat, SourceInfo, TextBlock
+from extractors.document import Document, InputFormat, TextBlock
 from extractors.metadata import find_metadata, issuer_from_title, region_of
 
 
 def document(*lines: str) -> Document:
-    source = SourceInfo(
-        file="x.txt",
-        sha256="0",
-        media_type="text/plain",
-        format=InputFormat.TEXT,
-        size_bytes=1,
-    )
+    source = source_info(InputFormat.TEXT, "x.txt")
     blocks = [TextBlock(text=t, order=i) for i, t in enumerate(lines)]
     return Document(source=source, blocks=blocks)
 

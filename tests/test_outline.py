@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import pytest
+from conftest import source_info
 
-from extractors.document import Document, InputFormat, SourceInfo, TextBlock
+from extractors.document import Document, InputFormat, TextBlock
 from extractors.headings import classify_heading
 from extractors.outline import find_sections
 
-SOURCE = SourceInfo(
-    file="x", sha256="0", media_type="text/plain", format=InputFormat.TEXT, size_bytes=1
-)
+SOURCE = source_info(InputFormat.TEXT)
 
 
 def sections_of(*blocks: TextBlock | str) -> list[tuple[int, str, str, str]]:

@@ -8,13 +8,14 @@ from email.mime.text import MIMEText
 from pathlib import Path
 
 import pytest
+from conftest import source_info
 from expect import assert_canonical, assert_tiled
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markup_factory import html_bytes, requests_rows, to_html
 from report_factory import make_report
 
-from extractors.document import Document, InputFormat, SourceInfo, Table
+from extractors.document import Document, InputFormat, Table
 from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.options import ReaderOptions
 from extractors.pipeline import extract
@@ -300,10 +301,7 @@ _TOKENS = [
 @settings(max_examples=150, deadline=None)
 def test_any_markup_reads_without_crashing(tokens: list[str], encoding: str) -> None:
     data = ("<html><body>" + "".join(tokens)).encode(encoding)
-    source = SourceInfo(
-        file="x.html", sha256="0", media_type="text/html", format=InputFormat.HTML,
-        size_bytes=len(data),
-    )  # fmt: skip
+    source = source_info(InputFormat.HTML, "x.html", len(data))
     document = HtmlReader(data, source, ReaderOptions()).read()
     for table in document.tables:
         assert_tiled(table)

@@ -14,6 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from conftest import source_info
 from pdf_factory import made_up_to_pdf
 from PIL import Image
 from report_factory import MadeUpReport, make_report
@@ -22,7 +23,6 @@ from scan_factory import render_pages, replace_page, save_images_pdf, scan_pdf
 from extractors.document import (
     Document,
     InputFormat,
-    SourceInfo,
     Table,
     TableCell,
     TextBlock,
@@ -267,13 +267,7 @@ def test_low_confidence_cell_is_flagged_and_gets_a_suggestion() -> None:
         for c, t in enumerate(figures)
     ]
     table = Table(order=0, n_rows=3, n_cols=15, cells=cells, engine="ocr")
-    source = SourceInfo(
-        file="x.png",
-        sha256="0",
-        media_type="image/png",
-        format=InputFormat.IMAGE,
-        size_bytes=1,
-    )
+    source = source_info(InputFormat.IMAGE, "x.png")
     mapped = map_tables(Document(source=source, tables=[table]))
     low = [w for w in mapped.warnings if w.code == "low_confidence"]
     assert [w.where for w in low] == ["review_litigation.review.other"]
