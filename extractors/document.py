@@ -72,6 +72,11 @@ class TableCell(BaseModel):
     confidence: float | None = Field(
         default=None, description="Reading confidence 0..1 (OCR); None when exact."
     )
+    alternatives: list[str] = Field(
+        default_factory=list,
+        description="Other readings of this cell the reader could not rule out "
+        "(another split of a flattened digit run); the text is the preferred one.",
+    )
 
 
 class Table(BaseModel):

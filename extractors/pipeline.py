@@ -93,6 +93,7 @@ def build_report(document: Document) -> Report:
         no_checks,
     )
     report.checks, report.suggestions = checks
+    report.suggestions.extend(mapped.suggestions)
     _note_not_a_report(report, mapped)
     report.status = _status(report, mapped)
     return report

@@ -14,7 +14,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from extractors.document import Document, Table, TableCell
-from extractors.report import CellRecord, Finding, TableValues
+from extractors.report import CellRecord, Finding, Suggestion, TableValues
 from extractors.template.specs import (
     KIND_MARKERS,
     KIND_STARTS,
@@ -88,6 +88,12 @@ class MappedTables:
     warnings: list[Finding] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # scopes of unreadable cells
     doubtful: list[str] = field(default_factory=list)  # scopes read with low confidence
+    # Template cells nobody read (row not found, column not resolved): a document with
+    # any is not `success`, and checks over them are not passes.
+    missing: list[str] = field(default_factory=list)
+    # Other readings of the grid the labels do not support but the rules would (a cell
+    # shifted by a merged cell, another split of a flattened digit run): never applied.
+    suggestions: list[Suggestion] = field(default_factory=list)
 
 
 def map_tables(document: Document) -> MappedTables:
@@ -325,6 +331,9 @@ def _read_kind(
     for row in spec.rows:
         if row.key not in values:
             values[row.key] = dict.fromkeys(spec.fields_of(row))
+            result.missing.extend(
+                f"{spec.kind.value}.{row.key}.{name}" for name in spec.fields_of(row)
+            )
             result.warnings.append(
                 Finding(
                     code="missing_row",
