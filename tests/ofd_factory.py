@@ -22,8 +22,8 @@ from unittest import mock
 
 import pdf_factory
 from pdf_factory import FONT_NAME
-from reportlab.pdfbase import pdfmetrics
 from report_factory import MadeUpReport
+from reportlab.pdfbase import pdfmetrics
 
 PT_TO_MM = 25.4 / 72.0
 NS = "http://www.ofdspec.org/2016"
@@ -67,13 +67,13 @@ class _TextObject:
     char_space: float = 0.0
     text: str = ""
 
-    def setFont(self, name: str, size: float) -> None:  # noqa: N802 reportlab's API
+    def setFont(self, name: str, size: float) -> None:
         self.size = size
 
-    def setCharSpace(self, space: float) -> None:  # noqa: N802
+    def setCharSpace(self, space: float) -> None:
         self.char_space = space
 
-    def textOut(self, text: str) -> None:  # noqa: N802
+    def textOut(self, text: str) -> None:
         self.text += text
 
 
@@ -89,10 +89,10 @@ class OfdCanvas:
     # Pages (0-based) written as one picture each instead of their objects.
     scanned: dict[int, bytes] = field(default_factory=dict)
 
-    def beginText(self, x: float, y: float) -> _TextObject:  # noqa: N802
+    def beginText(self, x: float, y: float) -> _TextObject:
         return _TextObject(x, y)
 
-    def drawText(self, obj: _TextObject) -> None:  # noqa: N802
+    def drawText(self, obj: _TextObject) -> None:
         page = self.pages[-1]
         last = page[-1] if page else None
         if (
@@ -102,20 +102,22 @@ class OfdCanvas:
             and 0 < obj.x - last.x < 1.0
         ):
             # Word's fake bold (a second copy 0.4 pt right): OFD says weight 700.
-            page[-1] = Run(last.x, last.baseline, last.text, last.size, last.char_space, True)
+            page[-1] = Run(
+                last.x, last.baseline, last.text, last.size, last.char_space, True
+            )
             return
         page.append(Run(obj.x, obj.y, obj.text, obj.size, obj.char_space))
 
-    def setFont(self, name: str, size: float) -> None:  # noqa: N802
+    def setFont(self, name: str, size: float) -> None:
         self.size = size
 
-    def setLineWidth(self, width: float) -> None:  # noqa: N802
+    def setLineWidth(self, width: float) -> None:
         self.line_width = width
 
-    def drawString(self, x: float, y: float, text: str) -> None:  # noqa: N802
+    def drawString(self, x: float, y: float, text: str) -> None:
         self.pages[-1].append(Run(x, y, text, self.size))
 
-    def drawCentredString(self, x: float, y: float, text: str) -> None:  # noqa: N802
+    def drawCentredString(self, x: float, y: float, text: str) -> None:
         width = pdfmetrics.stringWidth(text, FONT_NAME, self.size)
         self.drawString(x - width / 2, y, text)
 
@@ -126,7 +128,7 @@ class OfdCanvas:
     def line(self, x1: float, y1: float, x2: float, y2: float) -> None:
         self.pages[-1].append(Path_(((x1, y1), (x2, y2)), False, self.line_width))
 
-    def showPage(self) -> None:  # noqa: N802
+    def showPage(self) -> None:
         self.pages.append([])
 
     def save(self) -> None:
@@ -270,9 +272,11 @@ def _delta_x(steps: list[float]) -> str:
         while j + 1 < len(steps) and abs(steps[j + 1] - steps[i]) < 1e-6:
             j += 1
         count = j - i + 1
-        out.append(f"g {count} {mm(steps[i])}" if count > 2 else " ".join(
-            mm(s) for s in steps[i : j + 1]
-        ))
+        out.append(
+            f"g {count} {mm(steps[i])}"
+            if count > 2
+            else " ".join(mm(s) for s in steps[i : j + 1])
+        )
         i = j + 1
     return " ".join(out)
 

@@ -243,8 +243,8 @@ class OfdPackage:
             text = code.text or ""
             x = float(code.get("X", x))
             y = float(code.get("Y", y))
-            dxs = _deltas(code.get("DeltaX"))
-            dys = _deltas(code.get("DeltaY"))
+            dxs = expand_deltas(code.get("DeltaX"))
+            dys = expand_deltas(code.get("DeltaY"))
             for i, ch in enumerate(text):
                 px = ctm[0] * x + ctm[2] * y + ctm[4] + place[0]
                 py = ctm[1] * x + ctm[3] * y + ctm[5] + place[1]
@@ -260,7 +260,7 @@ class OfdPackage:
 _BOLD_NAME = re.compile(r"bold|black|heavy|黑体|simhei|heiti|小标宋", re.I)
 
 
-def _deltas(text: str | None) -> list[float]:
+def expand_deltas(text: str | None) -> list[float]:
     """A DeltaX/DeltaY list, with its ``g N v`` shorthand (N times v) expanded."""
     tokens = (text or "").split()
     out: list[float] = []
