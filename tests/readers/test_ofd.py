@@ -7,19 +7,24 @@ import random
 import zipfile
 from pathlib import Path
 
+import lxml.html
 import pytest
 from expect import assert_canonical, assert_tiled
 from ofd_factory import NS, made_up_to_ofd
 from pdf_factory import made_up_to_pdf
+from PIL import Image
 from report_factory import MadeUpReport, make_report
 from scan_factory import Degradation, degrade, render_pages
 
+from extractors.batch import run_batch
 from extractors.document import InputFormat
 from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.pipeline import extract
 from extractors.readers import read_document
 from extractors.readers.ofd_package import Glyph, OfdPackage, expand_deltas
+from extractors.report import Report
 from extractors.sniff import sniff_format
+from flows.review_site import build_review_site
 
 
 @pytest.fixture(scope="module")
@@ -206,3 +211,45 @@ def test_a_zip_without_ofd_xml_is_not_an_ofd(tmp_path: Path) -> None:
     with pytest.raises(DocumentLoadError) as caught:
         read_document(path)
     assert caught.value.code is ErrorCode.UNSUPPORTED_TYPE
+
+
+def test_review_pages_show_ofd_pages_with_value_boxes(
+    ofd_and_pdf: tuple[Path, Path], tmp_path: Path
+) -> None:
+    ofd, _ = ofd_and_pdf
+    run_batch([ofd], tmp_path / "out")
+    built = build_review_site(tmp_path / "out", tmp_path / "site")
+    report = Report.model_validate_json((tmp_path / "out" / "report.json").read_bytes())
+    located = [c for c in report.cells if c.bbox is not None and c.page is not None]
+    assert len(located) > 150 and built.images == len({c.page for c in located})
+    page = lxml.html.fromstring((tmp_path / "site" / "report.html").read_bytes())
+    boxes = {b.get("id"): b for b in page.xpath('//a[contains(@class, "box")]')}
+    for record in located:
+        assert record.bbox is not None
+        box = boxes[f"box-{record.table}.{record.row}.{record.column}"]
+        figure = box.xpath("ancestor::figure")[0]
+        assert figure.get("id") == f"page-{record.page}"
+        img = figure.xpath(".//img")[0]
+        style = dict(p.split(":") for p in box.get("style").rstrip(";").split(";"))
+        width, height = float(img.get("width")), float(img.get("height"))
+        assert float(style["left"].rstrip("%")) == pytest.approx(
+            100 * record.bbox.x0 / width, abs=0.2
+        )
+        assert float(style["top"].rstrip("%")) == pytest.approx(
+            100 * record.bbox.top / height, abs=0.2
+        )
+        # The page image has the cell's printed figure inside the box.
+        with Image.open(tmp_path / "site" / img.get("src")) as png:
+            scale = png.size[0] / width
+            crop = png.convert("L").crop(
+                tuple(
+                    round(v * scale)
+                    for v in (
+                        record.bbox.x0 + 2,
+                        record.bbox.top + 2,
+                        record.bbox.x1 - 2,
+                        record.bbox.bottom - 2,
+                    )
+                )
+            )
+            assert crop.getextrema()[0] < 128, record.raw
