@@ -181,8 +181,14 @@ class OfdPackage:
             layer.append(self.xml(tpl))
         for part in (*back, content, *front):
             body = _child(part, "Content")
-            if body is not None:
+            if body is None:
+                continue
+            try:
                 self._collect(body, origin, page.objects)
+            except ValueError as exc:  # a number attribute that is no number
+                raise DocumentLoadError(
+                    ErrorCode.CORRUPT, f"the OFD page {path} is malformed: {exc}"
+                ) from exc
         return page
 
     def _read_res(self, path: str) -> None:

@@ -253,3 +253,22 @@ def test_review_pages_show_ofd_pages_with_value_boxes(
                 )
             )
             assert crop.getextrema()[0] < 128, record.raw
+
+
+def test_a_malformed_page_fails_alone(
+    ofd_and_pdf: tuple[Path, Path], tmp_path: Path
+) -> None:
+    with zipfile.ZipFile(ofd_and_pdf[0]) as package:
+        files = {n: package.read(n) for n in package.namelist()}
+    page = "Doc_0/Pages/Page_0/Content.xml"
+    files[page] = files[page].replace(b'Size="', b'Size="x', 1)
+    path = tmp_path / "bad-page.ofd"
+    with zipfile.ZipFile(path, "w") as package:
+        for name, data in files.items():
+            package.writestr(name, data)
+    document = read_document(path)
+    assert [(w.code, w.page) for w in document.warnings] == [("page_failed", 1)]
+    assert document.source.pages == 3
+    # Page 1 is blank; the pages after it are read as usual.
+    assert not [b for b in document.blocks if b.page == 1]
+    assert {b.page for b in document.blocks} == {2, 3}
