@@ -271,4 +271,5 @@ def test_a_malformed_page_fails_alone(
     assert document.source.pages == 3
     # Page 1 is blank; the pages after it are read as usual.
     assert not [b for b in document.blocks if b.page == 1]
-    assert {b.page for b in document.blocks} == {2, 3}
+    assert {b.page for b in document.blocks} == {3}
+    assert [t.pages for t in document.tables][-2:] == [[2, 3], [3]]
