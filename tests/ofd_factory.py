@@ -17,7 +17,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from unittest import mock
 
 import pdf_factory
@@ -26,6 +26,9 @@ from report_factory import MadeUpReport
 from reportlab.pdfbase import pdfmetrics
 
 PT_TO_MM = 25.4 / 72.0
+# How producers write text: a TextObject per run (WPS/Suwell), one per glyph (PDF→OFD
+# converters), or runs of Size 1 scaled up to their size by a CTM.
+TextStyle = Literal["runs", "glyphs", "scaled"]
 NS = "http://www.ofdspec.org/2016"
 _FONT_ID = 3
 _TEMPLATE_ID = 4
@@ -88,6 +91,7 @@ class OfdCanvas:
     size: float = 12.0
     # Pages (0-based) written as one picture each instead of their objects.
     scanned: dict[int, bytes] = field(default_factory=dict)
+    text_style: TextStyle = "runs"
 
     def beginText(self, x: float, y: float) -> _TextObject:
         return _TextObject(x, y)
@@ -133,11 +137,15 @@ class OfdCanvas:
 
     def save(self) -> None:
         pages = [p for p in self.pages if p] or [[]]
-        write_ofd(Path(self.path), pages, self.scanned)
+        write_ofd(Path(self.path), pages, self.scanned, self.text_style)
 
 
 def made_up_to_ofd(
-    made: MadeUpReport, path: Path, scanned: dict[int, bytes] | None = None, **kw: Any
+    made: MadeUpReport,
+    path: Path,
+    scanned: dict[int, bytes] | None = None,
+    text_style: TextStyle = "runs",
+    **kw: Any,
 ) -> Path:
     """A made-up report as an OFD package, laid out as ``made_up_to_pdf`` lays it out.
 
@@ -145,11 +153,14 @@ def made_up_to_ofd(
         made: the report and its values.
         path: where to write the ``.ofd``.
         scanned: PNG bytes of pages (0-based) to write as image-only pages.
+        text_style: how text objects are cut and sized (see ``TextStyle``).
         **kw: ``made_up_to_pdf``'s layout options.
     """
 
     def canvas(target: str, pagesize: tuple[float, float]) -> OfdCanvas:
-        return OfdCanvas(target, pagesize, scanned=dict(scanned or {}))
+        return OfdCanvas(
+            target, pagesize, scanned=dict(scanned or {}), text_style=text_style
+        )
 
     with mock.patch.object(pdf_factory, "Canvas", canvas):
         pdf_factory.made_up_to_pdf(made, path, **kw)
@@ -157,9 +168,15 @@ def made_up_to_ofd(
 
 
 def write_ofd(
-    path: Path, pages: list[list[Run | Path_]], scanned: dict[int, bytes]
+    path: Path,
+    pages: list[list[Run | Path_]],
+    scanned: dict[int, bytes],
+    text_style: TextStyle = "runs",
 ) -> Path:
     """Write an OFD package of the recorded pages (see the module docstring)."""
+    if text_style == "glyphs":
+        pages = [[o for obj in page for o in _glyph_runs(obj)] for page in pages]
+    scaled = text_style == "scaled"
     common = (
         [obj for obj in pages[0] if all(obj in p for p in pages[1:])]
         if len(pages) > 1
@@ -169,7 +186,7 @@ def write_ofd(
         "OFD.xml": _OFD_XML,
         "Doc_0/PublicRes.xml": _PUBLIC_RES,
         "Doc_0/DocumentRes.xml": _document_res(sorted(scanned)),
-        "Doc_0/Tpls/Tpl_0/Content.xml": _page_xml(common, None, 90),
+        "Doc_0/Tpls/Tpl_0/Content.xml": _page_xml(common, None, 90, scaled),
     }
     entries = []
     next_id = [1000]
@@ -179,7 +196,7 @@ def write_ofd(
         own = [obj for obj in objects if obj not in common]
         image = index in scanned
         files[f"Doc_0/{base}"] = _page_xml(
-            [] if image else own, 100 + index if image else None, next_id[0]
+            [] if image else own, 100 + index if image else None, next_id[0], scaled
         )
         next_id[0] += 10 * len(own) + 10
         if image:
@@ -226,7 +243,9 @@ def _document_res(scanned: list[int]) -> str:
     )
 
 
-def _page_xml(objects: list[Run | Path_], image_id: int | None, first_id: int) -> str:
+def _page_xml(
+    objects: list[Run | Path_], image_id: int | None, first_id: int, scaled: bool
+) -> str:
     parts = [
         f'<?xml version="1.0" encoding="UTF-8"?>\n<ofd:Page xmlns:ofd="{NS}">',
         f'<ofd:Template TemplateID="{_TEMPLATE_ID}" ZOrder="Background"/>',
@@ -239,32 +258,61 @@ def _page_xml(objects: list[Run | Path_], image_id: int | None, first_id: int) -
             f'CTM="{w} 0 0 {h} 0 0" ResourceID="{image_id}"/>'
         )
     for k, obj in enumerate(objects, start=first_id + 1):
-        parts.append(_text(obj, k) if isinstance(obj, Run) else _path(obj, k))
+        parts.append(_text(obj, k, scaled) if isinstance(obj, Run) else _path(obj, k))
     parts.append("</ofd:Layer></ofd:Content></ofd:Page>")
     return "".join(parts)
 
 
-def _text(run: Run, object_id: int) -> str:
-    """A TextObject whose boundary holds the run and whose codes sit on its baseline."""
-    steps = [
+def _steps(run: Run) -> list[float]:
+    """Advances (pt) from each glyph of a run to the next."""
+    return [
         pdfmetrics.stringWidth(ch, FONT_NAME, run.size) + run.char_space
         for ch in run.text[:-1]
     ]
+
+
+def _glyph_runs(obj: Run | Path_) -> list[Run | Path_]:
+    """A run cut into one run per glyph at its own position."""
+    if not isinstance(obj, Run) or len(obj.text) < 2:
+        return [obj]
+    xs = [obj.x]
+    for step in _steps(obj):
+        xs.append(xs[-1] + step)
+    return [
+        Run(x, obj.baseline, ch, obj.size, 0.0, obj.bold)
+        for x, ch in zip(xs, obj.text, strict=True)
+    ]
+
+
+def _text(run: Run, object_id: int, scaled: bool) -> str:
+    """A TextObject whose boundary holds the run and whose codes sit on its baseline.
+
+    ``scaled`` writes Size 1 and a CTM scaling it to the run's size: the TextCode's
+    positions and advances are then in units of that size.
+    """
+    steps = _steps(run)
     width = sum(steps) + run.size
     top = pdf_factory.PAGE_H - run.baseline - run.size
     weight = ' Weight="700"' if run.bold else ""
     text = run.text.replace("&", "&amp;").replace("<", "&lt;")
+    unit = run.size * PT_TO_MM if scaled else 1.0
+    sizing = (
+        f'Size="1" CTM="{unit:.4f} 0 0 {unit:.4f} 0 0"'
+        if scaled
+        else f'Size="{mm(run.size)}"'
+    )
+    advances = [step * PT_TO_MM / unit for step in steps]
     return (
         f'<ofd:TextObject ID="{object_id}" Boundary="{mm(run.x)} {mm(top)} '
-        f'{mm(width)} {mm(run.size * 1.3)}" Font="{_FONT_ID}" Size="{mm(run.size)}"'
-        f'{weight}><ofd:FillColor Value="0 0 0"/><ofd:TextCode X="0" '
-        f'Y="{mm(run.size)}" DeltaX="{_delta_x(steps)}">{text}</ofd:TextCode>'
-        "</ofd:TextObject>"
+        f'{mm(width)} {mm(run.size * 1.3)}" Font="{_FONT_ID}" {sizing}{weight}>'
+        f'<ofd:FillColor Value="0 0 0"/><ofd:TextCode X="0" '
+        f'Y="{run.size * PT_TO_MM / unit:.4f}" DeltaX="{_delta_x(advances)}">{text}'
+        "</ofd:TextCode></ofd:TextObject>"
     )
 
 
 def _delta_x(steps: list[float]) -> str:
-    """Glyph advances in mm, equal runs in OFD's ``g N v`` shorthand."""
+    """Glyph advances (already in the TextCode's units), equal runs as ``g N v``."""
     out: list[str] = []
     i = 0
     while i < len(steps):
@@ -273,9 +321,9 @@ def _delta_x(steps: list[float]) -> str:
             j += 1
         count = j - i + 1
         out.append(
-            f"g {count} {mm(steps[i])}"
+            f"g {count} {steps[i]:.4f}"
             if count > 2
-            else " ".join(mm(s) for s in steps[i : j + 1])
+            else " ".join(f"{s:.4f}" for s in steps[i : j + 1])
         )
         i = j + 1
     return " ".join(out)

@@ -81,7 +81,9 @@ class OfdPage:
 
 
 def local(element: etree._Element) -> str:
-    """An element's tag without its namespace (``ofd:Page`` → ``Page``)."""
+    """An element's tag without its namespace (``ofd:Page`` → ``Page``); "" for comments."""
+    if not isinstance(element.tag, str):
+        return ""
     return etree.QName(element).localname
 
 
@@ -195,8 +197,6 @@ class OfdPackage:
         res = self.xml(path)
         folder = _resolve(posixpath.dirname(path), res.get("BaseLoc", "") or ".")
         for element in res.iter():
-            if not isinstance(element.tag, str):
-                continue
             kind = local(element)
             if kind == "Font":
                 name = f"{element.get('FontName', '')} {element.get('FamilyName', '')}"
@@ -214,8 +214,6 @@ class OfdPackage:
         out: list[Glyph | Stroke | Picture],
     ) -> None:
         for obj in container:
-            if not isinstance(obj.tag, str):
-                continue
             kind = local(obj)
             if kind in ("Layer", "PageBlock"):
                 self._collect(obj, origin, out)
@@ -230,6 +228,8 @@ class OfdPackage:
                 if stroke is not None:
                     out.append(stroke)
             elif kind == "ImageObject":
+                # Its CTM maps the unit square onto the Boundary ("w 0 0 h 0 0" as
+                # producers write it): the picture fills its boundary box.
                 media = self.media.get(obj.get("ResourceID", ""))
                 if media is not None and media.lstrip("/") in self.names:
                     out.append(Picture(self.read(media), place[0], place[1], bw, bh))
@@ -244,7 +244,7 @@ class OfdPackage:
         glyphs: list[Glyph] = []
         x = y = 0.0
         for code in obj:
-            if not isinstance(code.tag, str) or local(code) != "TextCode":
+            if local(code) != "TextCode":
                 continue
             text = code.text or ""
             x = float(code.get("X", x))
@@ -356,16 +356,14 @@ def _box(
 def _child(element: etree._Element | None, name: str) -> etree._Element | None:
     if element is None:
         return None
-    return next(
-        (c for c in element if isinstance(c.tag, str) and local(c) == name), None
-    )
+    return next((c for c in element if local(c) == name), None)
 
 
 def _find_text(element: etree._Element | None, name: str) -> str | None:
     if element is None:
         return None
     for found in element.iter():
-        if isinstance(found.tag, str) and local(found) == name and found.text:
+        if local(found) == name and found.text:
             return found.text.strip()
     return None
 

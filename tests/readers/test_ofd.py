@@ -10,7 +10,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 from expect import assert_canonical, assert_tiled
-from ofd_factory import NS, made_up_to_ofd
+from ofd_factory import NS, TextStyle, made_up_to_ofd
 from pdf_factory import made_up_to_pdf
 from PIL import Image
 from report_factory import MadeUpReport, make_report
@@ -55,6 +55,28 @@ def test_an_ofd_report_is_read_exact(
     assert report.source.media_type == "application/ofd"
     assert report.source.pages == 3 and not report.source.ocr
     assert_canonical(report, made_2021)
+
+
+@pytest.mark.parametrize("text_style", ["glyphs", "scaled"])
+def test_producers_text_styles_read_the_same(
+    ofd_and_pdf: tuple[Path, Path],
+    made_2021: MadeUpReport,
+    tmp_path: Path,
+    text_style: TextStyle,
+) -> None:
+    """A TextObject per glyph, or Size 1 scaled by a CTM: the same document."""
+    layout = {"requests_break_before": frozenset({13})}
+    path = made_up_to_ofd(
+        made_2021, tmp_path / "r.ofd", text_style=text_style, **layout
+    )
+    with zipfile.ZipFile(path) as package:
+        page = package.read("Doc_0/Pages/Page_0/Content.xml").decode()
+    assert ("CTM=" in page) is (text_style == "scaled")
+    runs = read_document(ofd_and_pdf[0])
+    styled = read_document(path)
+    assert [b.text for b in styled.blocks] == [b.text for b in runs.blocks]
+    assert [t.grid() for t in styled.tables] == [t.grid() for t in runs.tables]
+    assert [b.bold for b in styled.blocks] == [b.bold for b in runs.blocks]
 
 
 def test_ofd_boxes_are_the_pdf_boxes_in_points(ofd_and_pdf: tuple[Path, Path]) -> None:
