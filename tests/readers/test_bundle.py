@@ -13,7 +13,7 @@ from ofd_factory import made_up_to_ofd
 from pdf_factory import made_up_to_pdf
 from report_factory import MadeUpReport, make_report, to_text
 
-from extractors.bundle import BundleLimits, expand_bundle, is_bundle
+from extractors.bundle import BundleLimits, expand_bundle, is_bundle, remove_unpacked
 from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.pipeline import extract
 
@@ -97,6 +97,8 @@ def test_a_bundle_unpacks_members_under_batch_names(
     assert sorted(p.name for p in (tmp_path / "work").rglob("*") if p.is_file()) == [
         "a.pdf", "b.ofd", "page.html", "report.txt", "洪泽区.docx",
     ]  # fmt: skip
+    remove_unpacked(tmp_path / "work", bundle)
+    assert not any((tmp_path / "work").iterdir())  # nested archives left nothing
 
 
 def test_hostile_members_are_refused_with_a_clear_error(
