@@ -21,6 +21,10 @@ class InputFormat(str, Enum):
     PDF = "pdf"
     DOCX = "docx"
     DOC = "doc"
+    RTF = "rtf"
+    WPS = "wps"
+    OFD = "ofd"
+    MHT = "mht"
     IMAGE = "image"
 
 
@@ -30,6 +34,11 @@ MEDIA_TYPES: dict[InputFormat, str] = {
     InputFormat.PDF: "application/pdf",
     InputFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     InputFormat.DOC: "application/msword",
+    InputFormat.RTF: "application/rtf",
+    # WPS Office's own type (its Linux MIME package); .wps is Word 97–2003 inside.
+    InputFormat.WPS: "application/wps-office.wps",
+    InputFormat.OFD: "application/ofd",
+    InputFormat.MHT: "multipart/related",
     InputFormat.IMAGE: "image/*",
 }
 

@@ -21,6 +21,11 @@ EXTENSION_FORMATS: dict[str, InputFormat] = {
     ".pdf": InputFormat.PDF,
     ".docx": InputFormat.DOCX,
     ".doc": InputFormat.DOC,
+    ".rtf": InputFormat.RTF,
+    ".wps": InputFormat.WPS,
+    ".ofd": InputFormat.OFD,
+    ".mht": InputFormat.MHT,
+    ".mhtml": InputFormat.MHT,
     ".png": InputFormat.IMAGE,
     ".jpg": InputFormat.IMAGE,
     ".jpeg": InputFormat.IMAGE,
@@ -36,11 +41,13 @@ _MAGIC: list[tuple[bytes, InputFormat]] = [
     (b"II*\x00", InputFormat.IMAGE),
     (b"MM\x00*", InputFormat.IMAGE),
     # Sites serve RTF under .doc names; LibreOffice converts it like a .doc.
-    (b"{\\rtf", InputFormat.DOC),
+    (b"{\\rtf", InputFormat.RTF),
 ]
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<table", b"<head", b"<meta")
 # Word 2003 XML ("WordML"), saved under .doc names; LibreOffice converts it like a .doc.
 _WORDML_MARKERS = (b'progid="word.document"', b"<w:worddocument")
+# How far a MIME archive's headers may run before its first blank line.
+_MIME_HEADER_WINDOW = 4096
 # How far to look for HTML tags: pages open with long comments or inline scripts.
 _HTML_MARKER_WINDOW = 65536
 # Share of control bytes above which a file is binary, not text (text has ~0).
@@ -61,7 +68,7 @@ def sniff_format(data: bytes, name: str = "") -> InputFormat:
     head = data[:_PDF_HEADER_WINDOW]
     for magic, fmt in _MAGIC:
         if head.startswith(magic):
-            return fmt
+            return _ole_kind(name) if fmt is InputFormat.DOC else fmt
     if b"%PDF-" in head:
         return InputFormat.PDF
     if head.startswith(b"PK\x03\x04"):
@@ -73,12 +80,29 @@ def sniff_format(data: bytes, name: str = "") -> InputFormat:
         )
     if _is_wordml(data[:_PDF_HEADER_WINDOW]):
         return InputFormat.DOC
+    if _is_mime_archive(data[:_MIME_HEADER_WINDOW]):
+        return InputFormat.MHT
     if _looks_like_html(data[:_HTML_MARKER_WINDOW]):
         return InputFormat.HTML
     by_name = EXTENSION_FORMATS.get(Path(name).suffix.lower())
     if by_name is InputFormat.HTML:
         return InputFormat.HTML
     return InputFormat.TEXT
+
+
+def _ole_kind(name: str) -> InputFormat:
+    # WPS Office saves .wps as a Word 97–2003 OLE file: the bytes cannot tell them
+    # apart, and both take the same LibreOffice path; the name only labels the source.
+    if Path(name).suffix.lower() == ".wps":
+        return InputFormat.WPS
+    return InputFormat.DOC
+
+
+def _is_mime_archive(head: bytes) -> bool:
+    # A saved web page (.mht) is a MIME message: headers first, a multipart/related
+    # body. Word's "web archive" under a .doc name is the same thing.
+    headers = head.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].lower()
+    return b"mime-version:" in headers and b"multipart/related" in headers
 
 
 def _is_wordml(head: bytes) -> bool:
@@ -109,8 +133,11 @@ def _sniff_zip(data: bytes) -> InputFormat:
         ) from exc
     if "word/document.xml" in names:
         return InputFormat.DOCX
+    if any(n.lstrip("/").lower() == "ofd.xml" for n in names):
+        return InputFormat.OFD
     raise DocumentLoadError(
-        ErrorCode.UNSUPPORTED_TYPE, "a ZIP archive that is not a Word (.docx) file"
+        ErrorCode.UNSUPPORTED_TYPE,
+        "a ZIP archive that is not a Word (.docx) or OFD file",
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ import pypdfium2 as pdfium
 from pydantic import ValidationError
 
 from extractors.batch import SUMMARY_NAME, BatchSummary, FileOutcome, summarize
+from extractors.document import InputFormat
+from extractors.readers.ofd import ofd_to_pdf
 from extractors.report import Report
 from flows.review import index_page, review_page
 from flows.review_pages import PageImage
@@ -29,6 +32,8 @@ _log = logging.getLogger(__name__)
 DEFAULT_PAGE_SCALE = 1.5
 PAGES_DIR = "pages"
 INDEX_NAME = "index.html"
+# Inputs whose boxes are on pages the site can draw: PDFs, and OFDs drawn as PDFs.
+PAGED_FORMATS = (InputFormat.PDF, InputFormat.OFD)
 
 
 @dataclass
@@ -226,7 +231,7 @@ def _page_images(
     site: ReviewSite,
 ) -> dict[int, PageImage]:
     numbers = {c.page for c in report.cells if c.page is not None and c.bbox}
-    if not numbers or report.source.media_type != "application/pdf":
+    if not numbers or report.source.format not in PAGED_FORMATS:
         return {}
     recorded = outcome.file if outcome else None
     candidates = source_candidates(report, sources, recorded, target.parent)
@@ -235,6 +240,13 @@ def _page_images(
         _log.warning("source of %s not found; pass --sources", target.name)
         site.missing_sources.append(report.source.file)
         return {}
-    images = render_pages(pdf, numbers, out_dir, target.stem, scale)
+    if report.source.format is InputFormat.OFD:
+        # An OFD's pages are drawn as the reader drew them, boxes and all.
+        with tempfile.TemporaryDirectory(prefix="nianbao-ofd-") as tmp:
+            drawn = Path(tmp) / f"{target.stem}.pdf"
+            drawn.write_bytes(ofd_to_pdf(pdf.read_bytes())[0])
+            images = render_pages(drawn, numbers, out_dir, target.stem, scale)
+    else:
+        images = render_pages(pdf, numbers, out_dir, target.stem, scale)
     site.images += len(images)
     return images

@@ -12,6 +12,8 @@ from extractors.readers.base import Reader
 from extractors.readers.doc import DocReader
 from extractors.readers.docx import DocxReader
 from extractors.readers.html import HtmlReader
+from extractors.readers.mht import MhtReader
+from extractors.readers.ofd import OfdReader
 from extractors.readers.pdf import PdfTextReader
 from extractors.readers.scan import ImageReader
 from extractors.readers.text import TextReader
@@ -26,6 +28,8 @@ READERS: dict[InputFormat, type[Reader]] = {
         DocxReader,
         DocReader,
         PdfTextReader,
+        OfdReader,
+        MhtReader,
         ImageReader,
     )
     for fmt in reader.formats

@@ -1,4 +1,4 @@
-"""Old Word reports (.doc, RTF, Word 2003 XML), converted to .docx by LibreOffice.
+"""Old Word reports (.doc, .wps, RTF, Word 2003 XML), converted to .docx by LibreOffice.
 
 No maintained Python library reads Word 97–2003 tables with their merges; LibreOffice
 does, so the file is converted headless into a temporary folder and read by
@@ -46,9 +46,9 @@ _profiles: dict[int, Path] = {}
 
 
 class DocReader(Reader):
-    """Reads .doc, RTF and Word 2003 XML by converting to .docx with LibreOffice."""
+    """Reads .doc, WPS Office .wps, RTF and Word 2003 XML via LibreOffice's .docx."""
 
-    formats = (InputFormat.DOC,)
+    formats = (InputFormat.DOC, InputFormat.RTF, InputFormat.WPS)
     timeout_s: float = DEFAULT_CONVERT_TIMEOUT_S
     soffice_names: tuple[str, ...] = SOFFICE_NAMES
     soffice_paths: tuple[str, ...] = SOFFICE_PATHS

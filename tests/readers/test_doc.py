@@ -65,6 +65,36 @@ def test_a_doc_is_read_through_libreoffice(
     assert_canonical(report, expected)
 
 
+@needs_soffice
+@pytest.mark.parametrize("name", ["report.wps", "REPORT.WPS"])
+def test_a_wps_office_file_is_read_through_libreoffice(
+    soffice_doc: tuple[Path, MadeUpReport], tmp_path: Path, name: str
+) -> None:
+    """WPS Office saves .wps as a Word 97–2003 OLE file; the name labels the source."""
+    doc, expected = soffice_doc
+    path = tmp_path / name
+    shutil.copy(doc, path)
+    assert sniff_format(path.read_bytes(), path.name) is InputFormat.WPS
+    report = extract(path)
+    assert report.source.format is InputFormat.WPS
+    assert report.source.media_type == "application/wps-office.wps"
+    assert_canonical(report, expected)
+
+
+@needs_soffice
+@pytest.mark.parametrize("name", ["report.rtf", "report.doc"])
+def test_an_rtf_report_is_read_under_any_name(tmp_path: Path, name: str) -> None:
+    expected = make_report("2019", "2021", seed=19)
+    rtf = convert(to_docx(expected, tmp_path / "r.docx"), "rtf", tmp_path)
+    path = tmp_path / name
+    rtf.rename(path)
+    assert path.read_bytes().startswith(b"{\\rtf")
+    report = extract(path)
+    assert report.source.format is InputFormat.RTF
+    assert report.source.media_type == "application/rtf"
+    assert_canonical(report, expected)
+
+
 def test_a_doc_without_libreoffice_names_the_package(tmp_path: Path) -> None:
     class NoOffice(DocReader):
         soffice_names = ()

@@ -265,7 +265,7 @@ def test_a_single_file_web_archive_is_read(tmp_path: Path, name: str) -> None:
     archive.attach(page)
     # Sites serve Word's web archives under .doc names too.
     path = write(tmp_path, name, archive.as_bytes())
-    assert sniff_format(path.read_bytes(), path.name).value == "html"
+    assert sniff_format(path.read_bytes(), path.name).value == "mht"
     assert_canonical(extract(path), expected)
 
 
