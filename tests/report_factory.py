@@ -214,11 +214,30 @@ class MadeUpReport:
     level1: list[tuple[str, str]] = field(default_factory=lambda: list(LEVEL1))
     level2: list[tuple[str, str]] = field(default_factory=lambda: list(LEVEL2))
     narrative_received: int | None = None
+    # Level-2 headings under 五 (problems_improvements), each followed by a sentence.
+    problems_level2: list[tuple[str, str]] = field(default_factory=list)
+    # How the title is printed: `line` (one line), `two_lines` (the issuer above the
+    # rest), `large` (one line in a large plain font), `header` (only in the page
+    # header / the page's <title>) or `table` (in the first row of a leading table).
+    title_layout: str = "line"
+    # The title's wording; {issuer} and {year} are filled in.
+    title_format: str = "{issuer}{year}年政府信息公开工作年度报告"
+    # The site or letterhead printed beside the title (a page's <title> suffix, a
+    # PDF's running header); the issuer by default.
+    site: str | None = None
 
     @property
     def title(self) -> str:
-        """The report's title line."""
-        return f"{self.issuer}{self.year}年政府信息公开工作年度报告"
+        """The report's title as one line."""
+        return self.title_format.format(issuer=self.issuer, year=self.year)
+
+    def title_lines(self) -> list[str]:
+        """The title as printed in the body: one line, two, or none (page header)."""
+        if self.title_layout == "header":
+            return []
+        if self.title_layout == "two_lines" and self.title.startswith(self.issuer):
+            return [self.issuer, self.title[len(self.issuer) :]]
+        return [self.title]
 
     @property
     def template(self) -> str:
@@ -304,6 +323,9 @@ def format_value(value: int | float | None, field_name: str = "") -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+MEASURE_TEXT = "对照上级要求逐项整改，确保工作落到实处。"
+
+
 def narrative(report: MadeUpReport) -> dict[str, str]:
     """Body text per level-2 heading; the requests paragraph states the figure for S1."""
     received = report.narrative_received
@@ -319,7 +341,10 @@ def narrative(report: MadeUpReport) -> dict[str, str]:
 
 def to_text(report: MadeUpReport) -> str:
     """The report as scraped text: pipe rows without spans, like sample 000_e67d…."""
-    lines = [report.title, f"本报告由{report.issuer}办公室编制。"]
+    title = report.title_lines()
+    if report.title_layout == "table":
+        title = [_pipe(title)]
+    lines = [*title, f"本报告由{report.issuer}办公室编制。"]
     body = narrative(report)
     headings = dict(report.level1)
     l1 = list(headings)
@@ -368,6 +393,8 @@ def to_text(report: MadeUpReport) -> str:
     )
     lines.append(l1[4])
     lines.append("个别单位政策解读质量有待提升，下一步将加强培训。")
+    for heading, _ in report.problems_level2:
+        lines.extend([heading, MEASURE_TEXT])
     lines.append(l1[5])
     lines.append("无。")
     return "\n".join(lines) + "\n"
