@@ -304,6 +304,53 @@ def make_report(
     )
 
 
+def following_year(
+    previous: MadeUpReport,
+    seed: int,
+    template: str,
+    *,
+    issuer: str | None = None,
+    region: str | None = None,
+) -> MadeUpReport:
+    """Next year's report of the same issuer (or of ``issuer`` as it then spells its
+    name), carrying over exactly what ``previous`` carried forward."""
+    report = make_report(
+        template,
+        template,
+        seed=seed,
+        issuer=issuer or previous.issuer,
+        region=region or previous.region,
+        year=previous.year + 1,
+    )
+    rows = report.requests
+    for c in APPLICANTS:
+        rows["carried_over"][c] = previous.requests["carried_to_next_year"][c]
+        received = (
+            int(rows["result_total"][c] or 0)
+            + int(rows["carried_to_next_year"][c] or 0)
+            - int(rows["carried_over"][c] or 0)
+        )
+        if received < 0:
+            rows["carried_to_next_year"][c] = (
+                int(rows["carried_to_next_year"][c] or 0) - received
+            )
+            received = 0
+        rows["new_received"][c] = received
+    for values in rows.values():
+        values["total"] = sum(int(values[c] or 0) for c in APPLICANTS)
+    report.narrative_received = int(rows["new_received"]["total"] or 0)
+    return report
+
+
+def expected_sections(report: MadeUpReport) -> list[tuple[int, str, str]]:
+    """(level, heading, category) of levels 1 and 2 in printed order, as every renderer
+    lays them out: level 2 under 一 and under 五."""
+    level1 = [(1, heading, category) for heading, category in report.level1]
+    overall = [(2, heading, category) for heading, category in report.level2]
+    problems = [(2, heading, category) for heading, category in report.problems_level2]
+    return [*level1[:1], *overall, *level1[1:5], *problems, *level1[5:]]
+
+
 def _active_value(field_name: str, rng: random.Random) -> int | float:
     if field_name == "amount_wan_yuan":
         return round(rng.uniform(1, 99999), 1)
