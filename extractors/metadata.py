@@ -31,6 +31,12 @@ TITLE_SIZE_TOLERANCE = 0.1
 _TITLE_END = re.compile(r"(?:年度报告|工作报告|年报)$")
 _QUOTED_TITLE = re.compile(r"《([^《》]{4,60}?(?:年度报告|工作报告|年报))》")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+# Without a year in the title, the statistics period names the year reported on
+# (统计期限自2023年1月1日起…); a date of publication (发布日期：2024年…) does not.
+_PERIOD_YEAR = re.compile(
+    r"(?:统计期限|统计期|统计时限|统计时间|报告期|所列数据)[^。]{0,20}?((?:19|20)\d{2})\s*年"
+)
+_PUBLISHED = re.compile(r"发布|印发|成文|日期|时间[:：]")
 _YEAR_WORDS = re.compile(r"(?:19|20)\d{2}\s*年度?")
 # Site breadcrumbs end in 年度报告 too: 首页>政务公开>年度报告.
 _BREADCRUMB = re.compile(r"首页|当前位置|[>›»/]")
@@ -43,6 +49,7 @@ _AFTER_YEAR = re.compile(
     r"度?(.{2,30}?(?:政府|局|委员会|委|办公室|办公厅|厅|院|中心|管委会|区|县|市|旗))"
     r"(?:政府信息公开|政务公开|信息公开)"
 )
+_SUBJECT = re.compile(r"政府信息公开|政务公开|信息公开")
 _AUTHOR = re.compile(r"本报告由(.{2,30}?)(?:根据|依据|按照|编制|负责)")
 # A line that names a body (a cover's first title line): a unit or an organ's ending.
 _BODY_NAME = re.compile(
@@ -108,10 +115,12 @@ def find_title(document: Document) -> str | None:
 
 def issuer_from_title(title: str) -> str | None:
     """The body a title names: before the year (鞍山市政府2019年度…) or after it
-    (2023年度淮安市财政局政府信息公开工作年度报告)."""
+    (2023年度淮安市财政局政府信息公开工作年度报告), or before 政府信息公开 in a title
+    without a year."""
     match = _YEAR.search(title)
     if match is None:
-        return None
+        subject = _SUBJECT.search(title)
+        return (title[: subject.start()].rstrip("关于的") or None) if subject else None
     head = title[: match.start()].rstrip("关于的")
     if head:
         return head
@@ -258,8 +267,11 @@ def _author(document: Document) -> str | None:
 
 
 def _year(title: str | None, document: Document) -> int | None:
-    for text in [title or "", *(b.text for b in document.blocks[:TITLE_SEARCH_BLOCKS])]:
-        match = _YEAR.search(fold(text))
-        if match:
-            return int(match.group(1))
-    return None
+    match = _YEAR.search(title or "")
+    leading = [fold(b.text) for b in document.blocks[:TITLE_SEARCH_BLOCKS]]
+    for text in leading:
+        match = match or _PERIOD_YEAR.search(text)
+    for text in leading:
+        if not _PUBLISHED.search(text):
+            match = match or _YEAR.search(text)
+    return int(match.group(1)) if match else None

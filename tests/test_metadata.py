@@ -192,3 +192,14 @@ def test_year_is_the_year_reported_on_not_published() -> None:
         )
     )
     assert meta.year == 2023
+
+
+def test_year_from_the_statistics_period_when_the_title_has_none() -> None:
+    meta = find_metadata(
+        document(
+            "淮安市人民政府政府信息公开工作年度报告",
+            "发布日期：2024年1月20日",
+            "本报告所列数据的统计期限自2023年1月1日起至2023年12月31日止。",
+        )
+    )
+    assert (meta.issuer, meta.region, meta.year) == ("淮安市人民政府", "淮安市", 2023)
