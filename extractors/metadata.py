@@ -89,9 +89,7 @@ def find_metadata(document: Document) -> ReportMeta:
         None. ``region`` is the place the issuer governs (a department's city or
         county); ``year`` the year reported on.
     """
-    title, context = _title_and_context(_leading_lines(document))
-    if title is None:
-        title, context = _title_and_context(_header_lines(document))
+    title, context = _title_in(document)
     context = [*context, *document.running_text]
     issuer = issuer_from_title(title) if title else None
     if issuer is None:
@@ -109,8 +107,7 @@ def find_metadata(document: Document) -> ReportMeta:
 def find_title(document: Document) -> str | None:
     """The report's title: leading lines ending in 报告 (joined when printed over several
     lines), or 《…报告》 in the preamble, or else a page header's title."""
-    title = _title_and_context(_leading_lines(document))[0]
-    return title or _title_and_context(_header_lines(document))[0]
+    return _title_in(document)[0]
 
 
 def issuer_from_title(title: str) -> str | None:
@@ -149,6 +146,13 @@ def administrative_units(name: str) -> list[str]:
         units.append(found.group())
         found = _UNIT.match(folded, found.end())
     return units
+
+
+def _title_in(document: Document) -> tuple[str | None, list[str]]:
+    title, context = _title_and_context(_leading_lines(document))
+    if title is None:
+        title, context = _title_and_context(_header_lines(document))
+    return title, context
 
 
 def _leading_lines(document: Document) -> list[_Line]:
