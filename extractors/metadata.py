@@ -28,7 +28,10 @@ MAX_ISSUER_LINE_CHARS = 24
 # Font sizes of lines of one title differ by less than this share.
 TITLE_SIZE_TOLERANCE = 0.1
 
-_TITLE_END = re.compile(r"(?:年度报告|工作报告|年报)$")
+# A title ends in 报告, or in its year in brackets: …工作年度报告（2023年度）.
+_TITLE_END = re.compile(
+    r"(?:年度报告|工作报告|年报)(?:[(（](?:19|20)\d{2}\s*年度?[)）])?$"
+)
 _QUOTED_TITLE = re.compile(r"《([^《》]{4,60}?(?:年度报告|工作报告|年报))》")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 # Without a year in the title, the statistics period names the year reported on
@@ -49,7 +52,9 @@ _AFTER_YEAR = re.compile(
     r"度?(.{2,30}?(?:政府|局|委员会|委|办公室|办公厅|厅|院|中心|管委会|区|县|市|旗))"
     r"(?:政府信息公开|政务公开|信息公开)"
 )
-_SUBJECT = re.compile(r"政府信息公开|政务公开|信息公开")
+_REPORT_NAME = re.compile(
+    r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:报告|年报)"
+)
 _AUTHOR = re.compile(r"本报告由(.{2,30}?)(?:根据|依据|按照|编制|负责)")
 # A line that names a body (a cover's first title line): a unit or an organ's ending.
 _BODY_NAME = re.compile(
@@ -112,12 +117,14 @@ def find_title(document: Document) -> str | None:
 
 def issuer_from_title(title: str) -> str | None:
     """The body a title names: before the year (鞍山市政府2019年度…) or after it
-    (2023年度淮安市财政局政府信息公开工作年度报告), or before 政府信息公开 in a title
-    without a year."""
+    (2023年度淮安市财政局政府信息公开工作年度报告), or before the report's name when no
+    year precedes it (淮安市教育局政府信息公开工作年度报告（2023年度）)."""
     match = _YEAR.search(title)
+    name = _REPORT_NAME.search(title)
+    if name is not None and (match is None or name.start() < match.start()):
+        return title[: name.start()].rstrip("关于的") or None
     if match is None:
-        subject = _SUBJECT.search(title)
-        return (title[: subject.start()].rstrip("关于的") or None) if subject else None
+        return None
     head = title[: match.start()].rstrip("关于的")
     if head:
         return head

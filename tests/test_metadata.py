@@ -203,3 +203,24 @@ def test_year_from_the_statistics_period_when_the_title_has_none() -> None:
         )
     )
     assert (meta.issuer, meta.region, meta.year) == ("淮安市人民政府", "淮安市", 2023)
+
+
+@pytest.mark.parametrize(
+    ("title", "issuer"),
+    [
+        ("淮安市教育局政府信息公开工作年度报告（2023年度）", "淮安市教育局"),
+        ("淮安市人民政府政府信息公开工作年度报告", "淮安市人民政府"),
+        ("市政务公开办2023年政府信息公开工作年度报告", "市政务公开办"),
+        ("2023年政府信息公开工作年度报告", None),
+    ],
+)
+def test_issuer_before_the_reports_name(title: str, issuer: str | None) -> None:
+    assert issuer_from_title(title) == issuer
+
+
+def test_title_ending_in_its_year_in_brackets() -> None:
+    meta = find_metadata(
+        document("淮安市教育局政府信息公开工作年度报告（2023年度）", "正文。")
+    )
+    assert meta.title == "淮安市教育局政府信息公开工作年度报告(2023年度)"
+    assert (meta.issuer, meta.region, meta.year) == ("淮安市教育局", "淮安市", 2023)
