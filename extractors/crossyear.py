@@ -7,23 +7,51 @@ store runs them when both years are loaded (``flows/store.py``).
 
 from __future__ import annotations
 
-import re
-
 from extractors.checks import REQUEST_FIELDS
+from extractors.metadata import administrative_units, region_of
 from extractors.report import Check, CheckStatus, TableValues
+from extractors.textnorm import fold
 
 Tables = dict[str, TableValues]
 
 # 2021-format rows of table 2 whose stock of documents in force carries over.
 IN_FORCE_ROWS = ("rules", "normative_documents")
-_SPACE = re.compile(r"\s+")
+# Spellings of one organ: 鞍山市政府 and 鞍山市人民政府 are the same issuer.
+ORGAN_SYNONYMS = (("人民政府", "政府"),)
+# A department named by its level alone (市教育局) drops it; its region says where.
+_LEVEL_CHARS = "省市区县旗州"
 
 
-def issuer_key(issuer: str | None) -> str | None:
-    """The issuer's name as the store matches years on (spaces dropped), or None."""
+def issuer_key(issuer: str | None, region: str | None = None) -> str | None:
+    """The key the store pairs one issuer's years on: region and organ, normalized.
+
+    The organ is the issuer's name after its place, with synonyms folded, so
+    鞍山市政府 (2019) and 鞍山市人民政府 (2020) pair, as do 江苏省淮安市洪泽区人民政府
+    and 洪泽区人民政府, and 市教育局 (region 淮安市) with 淮安市教育局.
+
+    Args:
+        issuer: the issuer as the report names it.
+        region: the report's region; when None, the issuer's own (region_of).
+
+    Returns:
+        ``"region/organ"``, or the normalized name when no region is known; None
+        without an issuer.
+    """
     if not issuer:
         return None
-    key = _SPACE.sub("", issuer)
+    name = fold(issuer)
+    units = administrative_units(name)
+    if units:
+        # Text before the place stays part of the organ (国家税务总局淮安市税务局).
+        start = name.index(units[0])
+        end = name.index(units[-1], start) + len(units[-1])
+        organ = name[:start] + name[end:]
+    else:
+        organ = name.lstrip(_LEVEL_CHARS) if region else name
+    for spelling, canonical in ORGAN_SYNONYMS:
+        organ = organ.replace(spelling, canonical)
+    place = region or region_of(name)
+    key = f"{place}/{organ}" if place else organ
     return key or None
 
 

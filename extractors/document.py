@@ -153,6 +153,11 @@ class Document(BaseModel):
     blocks: list[TextBlock] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
     warnings: list[ReaderWarning] = Field(default_factory=list)
+    running_text: list[str] = Field(
+        default_factory=list,
+        description="Text printed around the body, not in it: running headers and "
+        "footers of a PDF, a Word section's header, a web page's <title>.",
+    )
 
     def items(self) -> list[TextBlock | Table]:
         """Blocks and tables merged in reading order."""

@@ -5,6 +5,11 @@ the lexicon's words added to its dictionary, so 依申请公开 stays one token)
 category whose words weigh most wins. Renamed headings (总体情况 / 概述 / 基本情况) land
 right as long as one of their words is in the lexicon; a heading matching nothing is
 ``unknown`` and kept.
+
+The level-1 section a level-2 heading stands under narrows its categories: under 五
+(problems_improvements) only problems or improvements are possible, and a heading that is
+a measure (led by a verb or adverb in jieba's word categories: 继续强化信息公开责任) is an
+improvement even when no lexicon word names it.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import logging
 from functools import lru_cache
 
 import jieba
+import jieba.posseg
 
 from extractors.textnorm import label_key
 
@@ -54,6 +60,21 @@ LEVEL2_LEXICON: dict[str, dict[str, int]] = {
 
 LEXICONS: dict[int, dict[str, dict[str, int]]] = {1: LEVEL1_LEXICON, 2: LEVEL2_LEXICON}
 
+# Level-2 categories a level-1 section holds (TEMPLATE.md §1); a parent not listed here
+# (the statistics sections, unknown) holds any.
+LEVEL2_UNDER: dict[str, frozenset[str]] = {
+    "overall": frozenset(LEVEL2_LEXICON) - {"problems", "improvements"},
+    "problems_improvements": frozenset({"problems", "improvements"}),
+    "other_matters": frozenset(
+        {"fee_collection", "annual_work_points", "proposals_handling"}
+    ),
+}
+# Under these sections a heading that states a measure (继续完善信息公开机制) is this
+# category even when no lexicon word names it.
+MEASURE_CATEGORY: dict[str, str] = {"problems_improvements": "improvements"}
+# jieba word categories that open a measure: verbs (强化, 完善) and adverbs (进一步).
+MEASURE_TAGS = frozenset({"v", "vd", "d"})
+
 
 @lru_cache(maxsize=1)
 def _tokenizer() -> jieba.Tokenizer:
@@ -65,23 +86,68 @@ def _tokenizer() -> jieba.Tokenizer:
     return tokenizer
 
 
-@lru_cache(maxsize=4096)
-def classify_heading(heading: str, level: int) -> str:
+@lru_cache(maxsize=1)
+def _tagger() -> jieba.posseg.POSTokenizer:
+    return jieba.posseg.POSTokenizer(_tokenizer())
+
+
+def classify_heading(heading: str, level: int, parent: str | None = None) -> str:
     """The category of a heading at a level (levels beyond 2 use the level-2 lexicon).
+
+    Args:
+        heading: the heading as printed, numbering included or not.
+        level: 1 or 2 (deeper levels are classified as level 2).
+        parent: the category of the level-1 section a level-2 heading stands under,
+            if known; it narrows the categories possible (see :data:`LEVEL2_UNDER`).
 
     Example:
         >>> classify_heading("（三）政府信息管理情况", 2)
         'information_management'
+        >>> classify_heading("（一）继续强化信息公开责任", 2, "problems_improvements")
+        'improvements'
+    """
+    return heading_category(heading, level, parent)[0]
+
+
+@lru_cache(maxsize=4096)
+def heading_category(
+    heading: str, level: int, parent: str | None = None
+) -> tuple[str, int]:
+    """The category of a heading and the weight of the words that name it.
+
+    Like :func:`classify_heading`, with the score, so a caller can ask for stronger
+    evidence (an unnumbered plain line is a heading only when a strong word names it).
+    A measure under a section of :data:`MEASURE_CATEGORY` scores :data:`MIN_CATEGORY_SCORE`.
     """
     core = label_key(heading)
     tokens = set(_tokenizer().lcut(core))
     lexicon = LEXICONS[min(max(level, 1), 2)]
+    allowed = LEVEL2_UNDER.get(parent or "") if level >= 2 else None
     scores = {
         category: sum(w for word, w in words.items() if _has_word(word, tokens, core))
         for category, words in lexicon.items()
+        if allowed is None or category in allowed
     }
     best = max(scores, key=lambda c: scores[c])
-    return best if scores[best] >= MIN_CATEGORY_SCORE else UNKNOWN
+    if scores[best] >= MIN_CATEGORY_SCORE:
+        return best, scores[best]
+    measure = MEASURE_CATEGORY.get(parent or "") if level >= 2 else None
+    if measure and _is_measure(core):
+        return measure, MIN_CATEGORY_SCORE
+    return UNKNOWN, scores[best]
+
+
+def _is_measure(core: str) -> bool:
+    # Measures open with a verb or adverb: 强化…, 继续完善…, 进一步加强…. jieba's
+    # dictionary glues some verb phrases into one word of another category (继续加强 is
+    # tagged n), so the first two characters are looked up too.
+    words = list(_tagger().cut(core))
+    if not words:
+        return False
+    first = words[0]
+    if first.flag in MEASURE_TAGS:
+        return True
+    return _tagger().word_tag_tab.get(first.word[:2]) in MEASURE_TAGS
 
 
 def _has_word(word: str, tokens: set[str], core: str) -> bool:

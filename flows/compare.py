@@ -108,7 +108,8 @@ def compare_reports(first: Report, second: Report) -> Comparison:
         previous, current = second, first
     warnings = []
     # Matched as the store matches years of one issuer (flows/store.py).
-    if issuer_key(previous.report.issuer) != issuer_key(current.report.issuer):
+    before, now = previous.report, current.report
+    if issuer_key(before.issuer, before.region) != issuer_key(now.issuer, now.region):
         warnings.append(
             f"different issuers: {previous.report.issuer} vs {current.report.issuer}"
         )

@@ -98,7 +98,7 @@ def report_rows(report: Report, json_file: str | None = None) -> Rows:
         "ocr": report.source.ocr,
         "title": meta.title,
         "issuer": meta.issuer,
-        "issuer_key": issuer_key(meta.issuer),
+        "issuer_key": issuer_key(meta.issuer, meta.region),
         "region": meta.region,
         "year": meta.year,
         "template": meta.template,

@@ -20,9 +20,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Pt
 from report_factory import (
     ACTIVE_2019,
     ACTIVE_2021,
+    MEASURE_TEXT,
     REQUEST_COLUMNS,
     REVIEW_FIELD_LABELS,
     REVIEW_FIELDS,
@@ -137,11 +139,17 @@ def _widen(row: list[Cell]) -> list[Cell]:
 
 
 def outline(report: MadeUpReport) -> list[tuple[str, int, str, Rows | None]]:
-    """The body in order: (kind, level, text, table) with kind heading/text/table."""
+    """The body in order: (kind, level, text, table) with kind title/heading/text/table
+    (a title in a table is a one-cell table)."""
     body = narrative(report)
     l1 = report.level1
-    items: list[tuple[str, int, str, Rows | None]] = [
-        ("title", 0, report.title, None),
+    items: list[tuple[str, int, str, Rows | None]] = []
+    for line in report.title_lines():
+        if report.title_layout == "table":
+            items.append(("table", 0, "", [[Cell(line)]]))
+        else:
+            items.append(("title", 0, line, None))
+    items += [
         ("text", 0, f"本报告由{report.issuer}办公室编制。", None),
         ("heading", 1, l1[0][0], None),
     ]
@@ -155,6 +163,10 @@ def outline(report: MadeUpReport) -> list[tuple[str, int, str, Rows | None]]:
     for heading, category in l1[4:]:
         items.append(("heading", 1, heading, None))
         items.append(("text", 0, CLOSING.get(category, "无。"), None))
+        if category == "problems_improvements":
+            for sub_heading, _ in report.problems_level2:
+                items.append(("heading", 2, sub_heading, None))
+                items.append(("text", 0, MEASURE_TEXT, None))
     return items
 
 
@@ -170,6 +182,10 @@ def to_html(
             parts.append(_word_table(rows) if word else _plain_table(rows))
         elif word:
             parts.append(_word_paragraph(kind, level, text))
+        elif kind == "title" and report.title_layout == "large":
+            parts.append(
+                f'<p style="text-align:center;font-size:22pt">{_esc(text)}</p>'
+            )
         elif kind == "title":
             parts.append(f"<h1>{_esc(text)}</h1>")
         elif kind == "heading" and level == 1:
@@ -185,7 +201,7 @@ def to_html(
         content = _PORTAL_CONTENT.format(body=content)
     return (
         f'<!DOCTYPE html><html><head><meta charset="{charset}">'
-        f"<title>{_esc(report.title)} - {_esc(report.issuer)}</title>"
+        f"<title>{_esc(report.title)} - {_esc(report.site or report.issuer)}</title>"
         "<style>td{border:1px solid #000}</style><script>var s='首页导航';</script>"
         f"</head><body>{content}</body></html>"
     )
@@ -328,13 +344,20 @@ def to_docx(report: MadeUpReport, path: Path, *, numbered: bool = False) -> Path
     document = docx.Document()
     if numbered:
         _add_chinese_list(document)
+    header = report.title if report.title_layout == "header" else report.site
+    if header:
+        document.sections[0].header.paragraphs[0].text = header
     for kind, level, text, rows in outline(report):
         if rows is not None:
             _docx_table(document, rows)
         elif kind == "title":
             paragraph = document.add_paragraph()
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            paragraph.add_run(text).bold = True
+            run = paragraph.add_run(text)
+            if report.title_layout == "large":
+                run.font.size = Pt(22)
+            else:
+                run.bold = True
         elif kind == "heading" and numbered:
             words = re.sub(r"^[（(]?[一二三四五六七八九十]+[)）、]", "", text)
             paragraph = document.add_paragraph()

@@ -19,6 +19,7 @@ from pathlib import Path
 from report_factory import (
     ACTIVE_2019,
     ACTIVE_2021,
+    MEASURE_TEXT,
     REQUEST_COLUMNS,
     REVIEW_FIELD_LABELS,
     REVIEW_FIELDS,
@@ -184,12 +185,12 @@ class ReportPdf:
 
         self._op(draw)
 
-    def title(self, text: str) -> None:
-        """A centred title line in a larger size."""
-        size = self.size * 1.5
+    def title(self, text: str, scale: float = 1.5, bold: bool = True) -> None:
+        """A centred title line, ``scale`` times the body size."""
+        size = self.size * scale
         self._room(size * 2)
         width = pdfmetrics.stringWidth(text, FONT_NAME, size)
-        self._text(MARGIN_X + (TEXT_W - width) / 2, self.y, text, size, bold=1)
+        self._text(MARGIN_X + (TEXT_W - width) / 2, self.y, text, size, bold=int(bold))
         self.y += size * 2
 
     def heading(self, text: str, bold: bool = True) -> None:
@@ -330,6 +331,7 @@ class ReportPdf:
 
 # --- the template's tables, from report_factory's made-up values ----------------------
 
+LARGE_TITLE_SIZE = 22.0
 REQUESTS_WIDTHS = (30.0, 55.0, 110.0, *([36.0] * 7))
 ACTIVE_WIDTHS = (150.0, 100.0, 100.0, 100.0)
 REVIEW_WIDTHS = tuple([30.0] * 15)
@@ -418,7 +420,10 @@ def made_up_to_pdf(
 ) -> Path:
     """A made-up report as a Word-exported PDF (szfgs2024.pdf's layout).
 
-    Level-2 headings run into their paragraph ("（一）主动公开情况。2024年，…").
+    Numbered level-2 headings run into their paragraph ("（一）主动公开情况。2024年，…");
+    unnumbered ones stand on their own line, fake bold. The title is laid out as
+    ``made.title_layout`` says (a large plain font is 22pt; ``header`` prints it as the
+    running header instead of ``header``).
 
     Args:
         made: The report and its values (tests/report_factory.py).
@@ -430,8 +435,20 @@ def made_up_to_pdf(
     Returns:
         ``path``.
     """
+    if made.title_layout == "header":
+        header = made.title
+    elif made.site:
+        header = made.site
     doc = ReportPdf(header=header)
-    doc.title(made.title)
+    for line in made.title_lines():
+        if made.title_layout == "table":
+            doc.table([[line]], [TEXT_W], size=16)
+        elif made.title_layout == "large":
+            # 22pt plain, wrapped over as many centred lines as the width needs.
+            for part in wrap(line, TEXT_W, LARGE_TITLE_SIZE):
+                doc.title(part, scale=LARGE_TITLE_SIZE / doc.size, bold=False)
+        else:
+            doc.title(line)
     doc.paragraph(
         f"本报告由{made.issuer}办公室根据《中华人民共和国政府信息公开条例》规定编制。"
         f"报告所列统计期限自{made.year}年1月1日至{made.year}年12月31日。"
@@ -458,9 +475,20 @@ def made_up_to_pdf(
                 f"{made.year}年，本机关认真贯彻落实《条例》，圆满完成了各项任务。"
             )
             for sub_heading, sub_category in made.level2:
-                doc.paragraph(f"{sub_heading}。{texts.get(sub_category, '')}")
+                _sub_section(doc, sub_heading, texts.get(sub_category, ""))
         elif category in tables:
             tables[category]()
         else:
             doc.paragraph("对照上级新要求和公众新期待，还有一些需要加强和改进的地方。")
+        if category == "problems_improvements":
+            for sub_heading, _ in made.problems_level2:
+                _sub_section(doc, sub_heading, MEASURE_TEXT)
     return doc.save(path)
+
+
+def _sub_section(doc: ReportPdf, heading: str, text: str) -> None:
+    if heading.startswith(("（", "(")):
+        doc.paragraph(f"{heading}。{text}")
+    else:
+        doc.heading(heading)
+        doc.paragraph(text)

@@ -214,11 +214,30 @@ class MadeUpReport:
     level1: list[tuple[str, str]] = field(default_factory=lambda: list(LEVEL1))
     level2: list[tuple[str, str]] = field(default_factory=lambda: list(LEVEL2))
     narrative_received: int | None = None
+    # Level-2 headings under 五 (problems_improvements), each followed by a sentence.
+    problems_level2: list[tuple[str, str]] = field(default_factory=list)
+    # How the title is printed: `line` (one line), `two_lines` (the issuer above the
+    # rest), `large` (one line in a large plain font), `header` (only in the page
+    # header / the page's <title>) or `table` (in the first row of a leading table).
+    title_layout: str = "line"
+    # The title's wording; {issuer} and {year} are filled in.
+    title_format: str = "{issuer}{year}年政府信息公开工作年度报告"
+    # The site or letterhead printed beside the title (a page's <title> suffix, a
+    # PDF's running header); the issuer by default.
+    site: str | None = None
 
     @property
     def title(self) -> str:
-        """The report's title line."""
-        return f"{self.issuer}{self.year}年政府信息公开工作年度报告"
+        """The report's title as one line."""
+        return self.title_format.format(issuer=self.issuer, year=self.year)
+
+    def title_lines(self) -> list[str]:
+        """The title as printed in the body: one line, two, or none (page header)."""
+        if self.title_layout == "header":
+            return []
+        if self.title_layout == "two_lines" and self.title.startswith(self.issuer):
+            return [self.issuer, self.title[len(self.issuer) :]]
+        return [self.title]
 
     @property
     def template(self) -> str:
@@ -285,6 +304,53 @@ def make_report(
     )
 
 
+def following_year(
+    previous: MadeUpReport,
+    seed: int,
+    template: str,
+    *,
+    issuer: str | None = None,
+    region: str | None = None,
+) -> MadeUpReport:
+    """Next year's report of the same issuer (or of ``issuer`` as it then spells its
+    name), carrying over exactly what ``previous`` carried forward."""
+    report = make_report(
+        template,
+        template,
+        seed=seed,
+        issuer=issuer or previous.issuer,
+        region=region or previous.region,
+        year=previous.year + 1,
+    )
+    rows = report.requests
+    for c in APPLICANTS:
+        rows["carried_over"][c] = previous.requests["carried_to_next_year"][c]
+        received = (
+            int(rows["result_total"][c] or 0)
+            + int(rows["carried_to_next_year"][c] or 0)
+            - int(rows["carried_over"][c] or 0)
+        )
+        if received < 0:
+            rows["carried_to_next_year"][c] = (
+                int(rows["carried_to_next_year"][c] or 0) - received
+            )
+            received = 0
+        rows["new_received"][c] = received
+    for values in rows.values():
+        values["total"] = sum(int(values[c] or 0) for c in APPLICANTS)
+    report.narrative_received = int(rows["new_received"]["total"] or 0)
+    return report
+
+
+def expected_sections(report: MadeUpReport) -> list[tuple[int, str, str]]:
+    """(level, heading, category) of levels 1 and 2 in printed order, as every renderer
+    lays them out: level 2 under 一 and under 五."""
+    level1 = [(1, heading, category) for heading, category in report.level1]
+    overall = [(2, heading, category) for heading, category in report.level2]
+    problems = [(2, heading, category) for heading, category in report.problems_level2]
+    return [*level1[:1], *overall, *level1[1:5], *problems, *level1[5:]]
+
+
 def _active_value(field_name: str, rng: random.Random) -> int | float:
     if field_name == "amount_wan_yuan":
         return round(rng.uniform(1, 99999), 1)
@@ -304,6 +370,9 @@ def format_value(value: int | float | None, field_name: str = "") -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+MEASURE_TEXT = "对照上级要求逐项整改，确保工作落到实处。"
+
+
 def narrative(report: MadeUpReport) -> dict[str, str]:
     """Body text per level-2 heading; the requests paragraph states the figure for S1."""
     received = report.narrative_received
@@ -319,7 +388,10 @@ def narrative(report: MadeUpReport) -> dict[str, str]:
 
 def to_text(report: MadeUpReport) -> str:
     """The report as scraped text: pipe rows without spans, like sample 000_e67d…."""
-    lines = [report.title, f"本报告由{report.issuer}办公室编制。"]
+    title = report.title_lines()
+    if report.title_layout == "table":
+        title = [_pipe(title)]
+    lines = [*title, f"本报告由{report.issuer}办公室编制。"]
     body = narrative(report)
     headings = dict(report.level1)
     l1 = list(headings)
@@ -368,6 +440,8 @@ def to_text(report: MadeUpReport) -> str:
     )
     lines.append(l1[4])
     lines.append("个别单位政策解读质量有待提升，下一步将加强培训。")
+    for heading, _ in report.problems_level2:
+        lines.extend([heading, MEASURE_TEXT])
     lines.append(l1[5])
     lines.append("无。")
     return "\n".join(lines) + "\n"

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 from conftest import ROOT
-from report_factory import APPLICANTS, MadeUpReport, make_report, to_text
+from report_factory import APPLICANTS, following_year, make_report, to_text
 
 from extractors.batch import find_inputs, run_batch
 from extractors.report import Report
@@ -81,36 +81,6 @@ def postgres_url() -> Iterator[str]:
         subprocess.run(["bash", str(script), "--stop", str(folder)], timeout=60)
 
 
-def _follow(previous: MadeUpReport, seed: int, template: str) -> MadeUpReport:
-    """Next year's report, carrying over exactly what ``previous`` carried forward."""
-    report = make_report(
-        template,
-        template,
-        seed=seed,
-        issuer=ISSUER[0],
-        region=ISSUER[1],
-        year=previous.year + 1,
-    )
-    rows = report.requests
-    for c in APPLICANTS:
-        rows["carried_over"][c] = previous.requests["carried_to_next_year"][c]
-        received = (
-            int(rows["result_total"][c] or 0)
-            + int(rows["carried_to_next_year"][c] or 0)
-            - int(rows["carried_over"][c] or 0)
-        )
-        if received < 0:
-            rows["carried_to_next_year"][c] = (
-                int(rows["carried_to_next_year"][c] or 0) - received
-            )
-            received = 0
-        rows["new_received"][c] = received
-    for values in rows.values():
-        values["total"] = sum(int(values[c] or 0) for c in APPLICANTS)
-    report.narrative_received = int(rows["new_received"]["total"] or 0)
-    return report
-
-
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """JSON of four consecutive years of one issuer (2022's carry-over broken in one
@@ -119,9 +89,9 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     y2019 = make_report(
         "2019", "2019", seed=11, issuer=ISSUER[0], region=ISSUER[1], year=2019
     )
-    y2020 = _follow(y2019, 12, "2019")
-    y2021 = _follow(y2020, 13, "2021")
-    y2022 = _follow(y2021, 14, "2021")
+    y2020 = following_year(y2019, 12, "2019")
+    y2021 = following_year(y2020, 13, "2021")
+    y2022 = following_year(y2021, 14, "2021")
     # A publisher's slip: 2022 carries over one more natural-person request than 2021 left.
     y2022.requests["carried_over"]["natural_person"] = (
         int(y2022.requests["carried_over"]["natural_person"] or 0) + 1

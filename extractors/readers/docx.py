@@ -122,6 +122,7 @@ class DocxReader(Reader):
         document = Document(source=self.source)
         document.blocks = [i for i in walker.items if isinstance(i, TextBlock)]
         document.tables = [i for i in walker.items if isinstance(i, Table)]
+        document.running_text = _header_texts(package)
         if not walker.items:
             document.warnings.append(
                 ReaderWarning(code="no_text", message="the document has no text")
@@ -251,6 +252,18 @@ class _BodyWalker:
                 engine="docx",
             )
         )
+
+
+def _header_texts(package: DocxDocument) -> list[str]:
+    """The text of every section's page headers, once each (a title may stand there)."""
+    texts: list[str] = []
+    for section in package.sections:
+        for header in (section.first_page_header, section.header):
+            for paragraph in header.paragraphs:
+                text = paragraph.text.strip()
+                if text and text not in texts:
+                    texts.append(text)
+    return texts
 
 
 def _as_plain_docx(data: bytes) -> bytes:

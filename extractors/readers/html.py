@@ -127,6 +127,7 @@ class HtmlReader(Reader):
             item.order = order
         document.blocks = [i for i in items if isinstance(i, TextBlock)]
         document.tables = [i for i in items if isinstance(i, Table)]
+        document.running_text = [title] if title else []
         _add_content_warnings(document, images)
         return document
 

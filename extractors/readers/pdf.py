@@ -126,7 +126,7 @@ class PdfTextReader(Reader):
                 ErrorCode.CORRUPT, f"no page could be read: {failed[0].message}"
             )
         self._second_engine(pages)
-        _drop_running_lines(pages)
+        document.running_text = _drop_running_lines(pages)
         blocks, tables = _assemble(pages)
         document.blocks = blocks
         document.tables = tables
@@ -272,12 +272,20 @@ def _body_lines(
     return chars_to_lines(outside, number, fake_bold)
 
 
-def _drop_running_lines(pages: list[_Page]) -> None:
+def _drop_running_lines(pages: list[_Page]) -> list[str]:
+    """Drop running headers, footers and page numbers; return their texts, once each
+    (a title printed only as the running header is found there)."""
     running = find_running_lines([p.lines for p in pages], [p.height for p in pages])
+    texts: list[str] = []
     for index, page in enumerate(pages):
-        page.lines = [
-            line for i, line in enumerate(page.lines) if (index, i) not in running
-        ]
+        kept = []
+        for i, line in enumerate(page.lines):
+            if (index, i) not in running:
+                kept.append(line)
+            elif line.text.strip() not in texts:
+                texts.append(line.text.strip())
+        page.lines = kept
+    return texts
 
 
 def _page_paragraphs(page: _Page, margins: Margins) -> list[Paragraph]:
