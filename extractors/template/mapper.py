@@ -1,9 +1,12 @@
 """Table grids to canonical values: which table is which, in which format, row by row.
 
-Rows are matched by their label text, never by position. A row's labels are its cells
-with Chinese text that do not read as figures; its values are the cells after its last
-label, in the template's column order. Fragments of one table (split over pages and not
-joined by the reader) are merged in reading order.
+Rows are matched by their label text and order (template/align.py), never by position
+alone; columns by the header labels above them (template/columns.py), by order only when
+no header names them. A row's labels are its cells with Chinese text that do not read as
+figures; its values are the cells after its last label that has figures after it.
+Fragments of one table (split over pages and not joined by the reader) are merged in
+reading order. Doubts (near labels, cells out of line, another reading that balances a
+row) are reported, never resolved silently (template/doubts.py).
 """
 
 from __future__ import annotations
@@ -15,6 +18,22 @@ from itertools import pairwise
 
 from extractors.document import Document, Table, TableCell
 from extractors.report import CellRecord, Finding, Suggestion, TableValues
+from extractors.template.align import Fit, Match, PrintedRow, align_rows
+from extractors.template.columns import (
+    ColumnMap,
+    Placement,
+    Placing,
+    place_values,
+    resolve_columns,
+)
+from extractors.template.doubts import alternative_suggestions, shifted_suggestions
+from extractors.template.labels import (
+    MIN_PARTIAL_LABEL,
+    Label,
+    exact_score,
+    is_label,
+    near_similarity,
+)
 from extractors.template.specs import (
     KIND_MARKERS,
     KIND_STARTS,
@@ -25,8 +44,8 @@ from extractors.template.specs import (
     TableSpec,
     TemplateVersion,
 )
-from extractors.textnorm import edit_distance, has_cjk, label_key, label_words
-from extractors.values import ValueKind, is_value_text, normalize_value
+from extractors.textnorm import clean_text, label_key, label_words
+from extractors.values import ValueKind, normalize_value
 
 _log = logging.getLogger(__name__)
 
@@ -43,24 +62,7 @@ MIN_WIDE_REVIEW_VALUES = 10
 # right and 1.6% of them scored below 0.92; on harsher scans (110-150 dpi, ±2.5°, JPEG
 # 35-40) the 19 misread figures scored 0-0.90, all below 0.92 (or failing a check).
 LOW_CONFIDENCE = 0.92
-# An OCR'd label matches a synonym approximately with at most one edit per this many
-# characters (at least one): a 12-character label survives one misread character.
-NEAR_EDITS_PER = 8
-# Synonyms shorter than this are only matched whole (`其他` must not match `其他处理`).
-MIN_PARTIAL_LABEL = 4
-
-
-@dataclass(frozen=True)
-class Label:
-    """A label's two comparison forms: without and with its bracketed words."""
-
-    key: str
-    words: str
-
-    @classmethod
-    def of(cls, text: str) -> Label:
-        """Both forms of a printed label."""
-        return cls(label_key(text), label_words(text))
+__all__ = ["MIN_PARTIAL_LABEL", "Label", "MappedTables", "map_tables", "match_row"]
 
 
 @dataclass(frozen=True)
@@ -130,12 +132,13 @@ def read_rows(table: Table) -> list[RowReading]:
     rows = table.rows_of_cells()
     for r in range(table.n_rows):
         cells = rows.get(r, [])
-        last_label = max((i for i, c in enumerate(cells) if _is_label(c)), default=-1)
-        labels = tuple(c for c in cells[: last_label + 1] if _is_label(c))
-        values = list(cells[last_label + 1 :])
-        while values and not values[-1].text.strip():
-            values.pop()
-        readings.append(RowReading(r, labels, tuple(values)))
+        # Text after the figures (a 备注 column) is not the row's label.
+        figures = [i for i, c in enumerate(cells) if c.text.strip() and not is_label(c)]
+        labelled = [i for i, c in enumerate(cells) if is_label(c)]
+        before = [i for i in labelled if figures and i < figures[-1]]
+        last_label = max(before or labelled, default=-1)
+        labels = tuple(c for c in cells[: last_label + 1] if is_label(c))
+        readings.append(RowReading(r, labels, tuple(cells[last_label + 1 :])))
     return readings
 
 
@@ -167,7 +170,7 @@ def split_stacked(table: Table) -> list[Table]:
 
 def classify_table(table: Table) -> TableKind | None:
     """Which of the three statistics tables a grid is, if any."""
-    labels = {Label.of(c.text) for c in table.cells if _is_label(c)}
+    labels = {Label.of(c.text) for c in table.cells if is_label(c)}
     keys = {label.key for label in labels}
     scores = {
         kind: max(len(_matched_keys(spec, labels)) for spec in versions.values())
@@ -188,7 +191,7 @@ def detect_template(
     follows = versions[TemplateVersion.V2019].template_follows
     if follows is not None:
         return known.get(follows, TemplateVersion.V2019)
-    keys = {label_key(c.text) for t in tables for c in t.cells if _is_label(c)}
+    keys = {label_key(c.text) for t in tables for c in t.cells if is_label(c)}
     scores = {
         version: sum(1 for m in spec.markers if any(m in k for k in keys))
         for version, spec in versions.items()
@@ -231,7 +234,7 @@ def _ranked_rows(
     for row in spec.rows:
         best = max(
             (
-                max(_label_score(label.key, s), _label_score(label.words, s)),
+                max(exact_score(label.key, s), exact_score(label.words, s)),
                 len(s),
             )
             for s in row.labels
@@ -240,33 +243,13 @@ def _ranked_rows(
             scored.append((best, row))
     if near and not scored:
         scored = [
-            ((0.5, len(s)), row)
+            ((near_similarity(label.key, s), len(s)), row)
             for row in spec.rows
             for s in row.labels
-            if _is_near(label.key, s)
+            if near_similarity(label.key, s) > 0
         ]
     scored.sort(key=lambda pair: pair[0], reverse=True)
     return tuple(row for _, row in scored)
-
-
-def _is_near(key: str, synonym: str) -> bool:
-    """Whether a label is within NEAR_EDITS_PER edits of a synonym (另 read as 男)."""
-    if min(len(key), len(synonym)) < MIN_PARTIAL_LABEL:
-        return False
-    limit = max(1, len(synonym) // NEAR_EDITS_PER)
-    return (
-        abs(len(key) - len(synonym)) <= limit and edit_distance(key, synonym) <= limit
-    )
-
-
-def _label_score(key: str, synonym: str) -> int:
-    if key == synonym:
-        return 3
-    if len(synonym) >= MIN_PARTIAL_LABEL and synonym in key:
-        return 2
-    if len(key) >= MIN_PARTIAL_LABEL and key in synonym:
-        return 1
-    return 0
 
 
 def _matched_keys(spec: TableSpec, labels: set[Label]) -> set[str]:
@@ -278,56 +261,44 @@ def _matched_keys(spec: TableSpec, labels: set[Label]) -> set[str]:
     return matched
 
 
-def _is_label(cell: TableCell) -> bool:
-    return has_cjk(cell.text) and not is_value_text(cell.text)
+@dataclass
+class _Printed:
+    """A printed row with values, where it is, and the header it sits under."""
+
+    reading: RowReading
+    index: int
+    table: Table
+    columns: ColumnMap | None
+    labels: PrintedRow
 
 
 def _read_kind(
     spec: TableSpec, parts: list[tuple[int, Table]], result: MappedTables
 ) -> None:
     values: TableValues = {}
-    groups: tuple[str, ...] = ()
-    previous: str | None = None
+    printed: list[_Printed] = []
+    columns: ColumnMap | None = None  # carried over to a fragment with no header
     for index, table in parts:
+        header: list[int] = []
+        pending: str = ""  # a label-only row just above: the first line of a label
         for reading in read_rows(table):
-            labels = reading.label_forms
-            if len(labels) > 1:
-                groups = tuple(label.key for label in labels[:-1])
-            if not reading.values:
+            if not any(c.text.strip() for c in reading.values):
+                header.append(reading.grid_row)
+                pending = reading.labels[-1].text if reading.labels else ""
                 continue
+            if header:
+                columns = resolve_columns(spec, table, header) or columns
+                header = []
             if spec.kind is TableKind.REVIEW_LITIGATION and not reading.labels:
-                _read_wide_review(reading, index, table, values, result)
-                continue
-            # Cells with confidences were read by OCR, which misreads a character now
-            # and then: their labels may match a synonym approximately.
-            near = any(c.confidence is not None for c in reading.labels)
-            row = match_row(spec, labels, groups, previous, near)
-            if row is None:
-                if reading.labels and any(c.text.strip() for c in reading.values):
-                    names = " / ".join(label.key for label in labels)
-                    result.warnings.append(
-                        Finding(
-                            code="unmatched_row",
-                            message=f"row {names!r} matches no canonical row",
-                            where=spec.kind.value,
-                            page=table.page,
-                        )
-                    )
-                continue
-            if row.key in values:
-                result.warnings.append(
-                    Finding(
-                        code="duplicate_row",
-                        message=f"{row.key} printed twice; the first is kept",
-                        where=f"{spec.kind.value}.{row.key}",
-                        page=table.page,
-                    )
-                )
-                continue
-            previous = row.key
-            values[row.key] = _assign(
-                spec, row, list(reading.values), reading.grid_row, index, table, result
-            )
+                _read_wide_review(reading, index, table, columns, values, result)
+            else:
+                labels = _printed_labels(reading, pending)
+                printed.append(_Printed(reading, index, table, columns, labels))
+            pending = ""
+    matches = align_rows(spec, [p.labels for p in printed])
+    for entry, match in zip(printed, matches, strict=True):
+        _read_matched(spec, entry, match, values, result)
+    named = _note_columns(spec, printed, result)
     for row in spec.rows:
         if row.key not in values:
             values[row.key] = dict.fromkeys(spec.fields_of(row))
@@ -341,20 +312,136 @@ def _read_kind(
                     where=f"{spec.kind.value}.{row.key}",
                 )
             )
+        elif named is not None:
+            result.missing.extend(
+                f"{spec.kind.value}.{row.key}.{name}"
+                for name in spec.fields_of(row)
+                if name not in named
+            )
     result.values[spec.kind] = {r.key: values[r.key] for r in spec.rows}
+
+
+def _printed_labels(reading: RowReading, pending: str) -> PrintedRow:
+    forms = reading.label_forms
+    texts = [c.text for c in reading.labels]
+    inner = forms[-1:]
+    if len(texts) > 1:
+        # A label split over two cells, or merged with its group's label.
+        inner += [Label.of("".join(texts[-2:])), Label.of("".join(texts))]
+    if pending and texts:
+        inner.append(Label.of(pending + texts[-1]))  # a label wrapped onto two rows
+    printed = " / ".join(clean_text(t) for t in texts if clean_text(t))
+    return PrintedRow(tuple(inner), tuple(forms[:-1]), printed)
+
+
+def _read_matched(
+    spec: TableSpec,
+    entry: _Printed,
+    match: Match,
+    values: TableValues,
+    result: MappedTables,
+) -> None:
+    table, reading = entry.table, entry.reading
+    where = spec.kind.value
+    if match.row is None:
+        if reading.labels:
+            result.warnings.append(
+                Finding(
+                    code="unmatched_row",
+                    message=f"row {entry.labels.printed!r} matches no canonical row",
+                    where=where,
+                    page=table.page,
+                )
+            )
+        return
+    row = match.row
+    if match.fit is Fit.DUPLICATE:
+        result.warnings.append(
+            Finding(
+                code="duplicate_row",
+                message=f"{row.key} printed twice; the first is kept",
+                where=f"{where}.{row.key}",
+                page=table.page,
+            )
+        )
+        return
+    if match.fit in (Fit.NEAR, Fit.OUT_OF_ORDER):
+        how = "near its label" if match.fit is Fit.NEAR else "out of template order"
+        result.warnings.append(
+            Finding(
+                code="approximate_row",
+                message=f"row {entry.labels.printed!r} read as {row.key} "
+                f"({row.labels[0]}): {how}, similarity {match.score:.2f}",
+                where=f"{where}.{row.key}",
+                page=table.page,
+            )
+        )
+    fields = spec.fields_of(row)
+    placement = place_values(
+        fields, list(reading.values), entry.columns, partial=bool(spec.columns)
+    )
+    values[row.key] = _assign(
+        spec, row, placement, _Source(entry.index, table, reading), result
+    )
+
+
+def _note_columns(
+    spec: TableSpec, printed: list[_Printed], result: MappedTables
+) -> set[str] | None:
+    """Warn of a table read without headers, and of template columns no header names;
+    return the fields the headers name (None when read by order)."""
+    if not spec.headers or not printed:
+        return None
+    maps = [p.columns for p in printed if p.columns is not None]
+    if len(maps) < len(printed):
+        result.warnings.append(
+            Finding(
+                code="columns_by_order",
+                message=f"table {spec.kind.value}: no header names the columns of "
+                f"{len(printed) - len(maps)} row(s); read in the template's order",
+                where=spec.kind.value,
+            )
+        )
+    if not spec.columns or not maps:
+        return None
+    named = set().union(*(m.fields for m in maps))
+    for column in spec.columns:
+        if column.key not in named:
+            result.warnings.append(
+                Finding(
+                    code="missing_column",
+                    message=f"table {spec.kind.value} prints no column "
+                    f"{column.labels[0]} ({column.key}); its cells are null",
+                    where=f"{spec.kind.value}.*.{column.key}",
+                )
+            )
+    return named
+
+
+@dataclass(frozen=True)
+class _Source:
+    index: int
+    table: Table
+    reading: RowReading
 
 
 def _read_wide_review(
     reading: RowReading,
     index: int,
     table: Table,
+    columns: ColumnMap | None,
     values: TableValues,
     result: MappedTables,
 ) -> None:
     cells = list(reading.values)
-    if len(cells) < MIN_WIDE_REVIEW_VALUES or values:
+    filled = [c for c in cells if c.text.strip()]
+    if len(filled) < MIN_WIDE_REVIEW_VALUES or values:
         return
-    if len(cells) > WIDE_REVIEW_VALUES:
+    width = len(REVIEW_LITIGATION.columns)
+    grouped = columns is not None and all(
+        leaf.group for leaf in columns.leaves if leaf.field
+    )
+    if not grouped and len(cells) > WIDE_REVIEW_VALUES:
         result.warnings.append(
             Finding(
                 code="extra_values",
@@ -364,72 +451,64 @@ def _read_wide_review(
                 page=table.page,
             )
         )
-    width = len(REVIEW_LITIGATION.columns)
     for g, group in enumerate(REVIEW_LITIGATION.rows):
-        chunk = cells[g * width : (g + 1) * width]
+        fields = REVIEW_LITIGATION.fields_of(group)
+        if grouped:
+            placement = place_values(fields, cells, columns, group.key, partial=True)
+        else:
+            chunk = cells[g * width : (g + 1) * width]
+            placement = place_values(fields, chunk, None)
         values[group.key] = _assign(
-            REVIEW_LITIGATION, group, chunk, reading.grid_row, index, table, result
+            REVIEW_LITIGATION,
+            group,
+            placement,
+            _Source(index, table, reading),
+            result,
         )
 
 
 def _assign(
     spec: TableSpec,
     row: RowSpec,
-    cells: list[TableCell],
-    grid_row: int,
-    index: int,
-    table: Table,
+    placement: Placement,
+    source: _Source,
     result: MappedTables,
 ) -> dict[str, int | float | None]:
-    fields = spec.fields_of(row)
-    filled = [c for c in cells if c.text.strip()]
-    if len(fields) == 1 and len(filled) == 1:
-        # A single figure printed across merged columns (2021 table 2: 行政许可).
-        cells = filled
-    if len(cells) > len(fields):
+    table = source.table
+    if placement.extra:
         result.warnings.append(
             Finding(
                 code="extra_values",
-                message=f"{len(cells)} values for {len(fields)} fields; "
-                "the first ones are read",
+                message=f"{len(placement.extra)} value(s) beyond the "
+                f"{len(spec.fields_of(row))} fields; the first ones are read",
+                where=f"{spec.kind.value}.{row.key}",
+                page=table.page,
+            )
+        )
+    if placement.placing is Placing.ORDER:
+        result.warnings.append(
+            Finding(
+                code="cells_out_of_line",
+                message="the row's cells do not line up with its header; "
+                "read one per column in the header's order",
                 where=f"{spec.kind.value}.{row.key}",
                 page=table.page,
             )
         )
     out: dict[str, int | float | None] = {}
     yuan = _prints_yuan(table)  # cached per table
-    for position, name in enumerate(fields):
+    for name in spec.fields_of(row):
         scope = f"{spec.kind.value}.{row.key}.{name}"
-        if position >= len(cells):
+        cell = placement.cells.get(name)
+        if cell is None:
             out[name] = None
             continue
-        cell = cells[position]
         kind = spec.field_kinds.get(name, ValueKind.COUNT)
         if kind is ValueKind.AMOUNT and yuan:
             kind = ValueKind.AMOUNT_YUAN
         read = normalize_value(cell.text, kind)
         out[name] = read.value
-        if read.unreadable:
-            result.unreadable.append(scope)
-            result.warnings.append(
-                Finding(
-                    code="unreadable_value",
-                    message=f"cannot read {cell.text!r} as a number; left null",
-                    where=scope,
-                    page=cell.page or table.page,
-                )
-            )
-        elif cell.confidence is not None and cell.confidence < LOW_CONFIDENCE:
-            result.doubtful.append(scope)
-            result.warnings.append(
-                Finding(
-                    code="low_confidence",
-                    message=f"OCR read {cell.text!r} with confidence "
-                    f"{cell.confidence:.2f}; please verify",
-                    where=scope,
-                    page=cell.page or table.page,
-                )
-            )
+        _note_doubts(scope, cell, read.unreadable, kind, table, result)
         result.cells.append(
             CellRecord(
                 table=spec.kind.value,
@@ -440,13 +519,63 @@ def _assign(
                 page=cell.page or table.page,
                 bbox=cell.bbox,
                 confidence=cell.confidence,
-                source_table=index,
-                grid_row=grid_row,
+                source_table=source.index,
+                grid_row=source.reading.grid_row,
                 grid_col=cell.col,
                 note=read.note,
             )
         )
+    shifted = shifted_suggestions(spec, row, out, source.reading.values)
+    if shifted:
+        where = f"{spec.kind.value}.{row.key}"
+        result.suggestions.extend(shifted)
+        result.doubtful.extend(f"{where}.{name}" for name in spec.fields_of(row))
+        result.warnings.append(
+            Finding(
+                code="other_reading_balances",
+                message=f"{where} does not sum to its total as read under its headers; "
+                f"another reading of its cells does (see suggestions)",
+                where=where,
+                page=table.page,
+            )
+        )
     return out
+
+
+def _note_doubts(
+    scope: str,
+    cell: TableCell,
+    unreadable: bool,
+    kind: ValueKind,
+    table: Table,
+    result: MappedTables,
+) -> None:
+    page = cell.page or table.page
+    if unreadable:
+        result.unreadable.append(scope)
+        result.warnings.append(
+            Finding(
+                code="unreadable_value",
+                message=f"cannot read {cell.text!r} as a number; left null",
+                where=scope,
+                page=page,
+            )
+        )
+    elif cell.confidence is not None and cell.confidence < LOW_CONFIDENCE:
+        result.doubtful.append(scope)
+        result.warnings.append(
+            Finding(
+                code="low_confidence",
+                message=f"OCR read {cell.text!r} with confidence "
+                f"{cell.confidence:.2f}; please verify",
+                where=scope,
+                page=page,
+            )
+        )
+    alternatives = alternative_suggestions(scope, cell, kind)
+    if alternatives:
+        result.doubtful.append(scope)
+        result.suggestions.extend(alternatives)
 
 
 def _prints_yuan(table: Table) -> bool:
