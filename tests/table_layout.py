@@ -171,6 +171,20 @@ def _label(text: str, index: int, layout: Layout) -> str:
     return text
 
 
+def garbled_rows(made: MadeUpReport, layout: Layout) -> set[str]:
+    """`table.row` of every row whose label the layout misprints."""
+    out = set()
+    table = ACTIVE_2021 if made.active_template == "2021" else ACTIVE_2019
+    items = [(key, label) for _, _, rows in table for key, label, _ in rows]
+    for index, (key, label) in enumerate(items):
+        if index % 2 == 0 and garble(label, layout) != label:
+            out.add(f"active_disclosure.{key}")
+    for index, (key, _, label) in enumerate(result_rows(made.requests_template)):
+        if index % 2 == 0 and garble(label, layout) != label:
+            out.add(f"requests.{key}")
+    return out
+
+
 def _label_cells(
     text: str, colspan: int, layout: Layout, rowspan: int = 1
 ) -> list[Cell]:

@@ -6,7 +6,8 @@ named by the lowest header cell over it that matches a template column (法人�
 over its five columns, 行政复议 / 未经复议直接起诉 over table 4's fields); where it did
 not (scraped text), the header cells are read in order, a parent label standing for the
 row of labels under it. A value cell is then placed under its header by grid position,
-or by order when the row is out of line with its header but has one cell per column.
+or by order when the row is out of line with its header and has no more figures than it
+has columns.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def place_values(
 
     Returns:
         The cells by field: by grid column when the row lines up with its header, by
-        order when it has exactly one cell per header column, else by template order.
+        order when it has no more figures than header columns, else by template order.
     """
     leaves = [
         leaf
@@ -149,9 +150,7 @@ def place_values(
             return placed
     filled = trim_blanks(values)
     every = columns.leaves  # all groups: a wide row's k-th cell is under the k-th
-    if len(filled) <= len(every) and (
-        columns.by_position or len(every) in (len(values), len(filled))
-    ):
+    if len(filled) <= len(every):
         wanted = set(leaves)
         cells = {
             leaf.field: cell
@@ -215,6 +214,10 @@ def _classify(spec: TableSpec, cell: TableCell) -> _HeaderCell:
     label = Label.of(cell.text)
     best: tuple[float, ColumnSpec | None] = (0.0, None)
     for column in spec.headers:
+        # Headers are matched at full confidence only: a label-only row between data
+        # rows (（六）其他处理 over its first sub-row) must not pass for a header.
+        if not is_full_confidence(similarity(label, column.labels)):
+            continue
         # A synonym ranks just below the printed label: 总计 beats a second 合计.
         score = max(
             similarity(label, column.labels[:1]),

@@ -181,7 +181,7 @@ REQUEST_COLUMNS = (
     ColumnSpec("research_institution", ("科研机构",)),
     ColumnSpec("social_welfare_org", ("社会公益组织",)),
     ColumnSpec("legal_service_org", ("法律服务机构",)),
-    ColumnSpec("other_org", ("其他", "其他组织")),
+    ColumnSpec("other_org", ("其他",)),
     # 合计 names the total where 总计 is not printed; a 合计 beside 总计 is an extra.
     ColumnSpec("total", ("总计", "合计")),
 )
