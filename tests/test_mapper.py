@@ -289,3 +289,60 @@ def test_a_cells_other_readings_are_doubtful_and_suggested() -> None:
         ("requests.disclosed.total", 1)
     ]
     assert mapped.doubtful == ["requests.disclosed.total"]
+
+
+def test_wide_review_header_degraded_by_word_exports() -> None:
+    """LibreOffice's Word exports: a group's field labels merged into one blank cell,
+    and 行政复议's 总计 spanning into the next column."""
+    fields = ["结果维持", "结果纠正", "其他结果", "尚未审结"]
+    cells = [
+        TableCell(row=0, col=0, col_span=5, text="行政复议"),
+        TableCell(row=0, col=5, col_span=11, text="行政诉讼"),
+        *(TableCell(row=1, col=c, row_span=2, text=t) for c, t in enumerate(fields)),
+        TableCell(row=1, col=4, row_span=2, col_span=2, text="总计"),
+        TableCell(row=1, col=6, col_span=5, text="未经复议直接起诉"),
+        TableCell(row=1, col=11, col_span=5, text="复议后起诉"),
+        *(TableCell(row=2, col=6 + c, text=t) for c, t in enumerate([*fields, "总计"])),
+        TableCell(row=2, col=11, col_span=5, text=""),
+    ]
+    figures = [
+        "30",
+        "4",
+        "1",
+        "1",
+        "36",
+        "19",
+        "0",
+        "1",
+        "10",
+        "30",
+        "3",
+        "",
+        "1",
+        "",
+        "4",
+    ]
+    cols = [0, 1, 2, 3, 4, *range(6, 16)]
+    cells += [
+        TableCell(row=3, col=c, col_span=2 if c == 4 else 1, text=t)
+        for c, t in zip(cols, figures, strict=True)
+    ]
+    grid = Table(order=0, n_rows=4, n_cols=16, cells=cells, engine="test")
+    mapped = map_tables(Document(source=SOURCE, tables=[grid]))
+    values = mapped.values[TableKind.REVIEW_LITIGATION]
+    assert values["review"]["total"] == 36
+    assert values["litigation_direct"] == {
+        "maintained": 19,
+        "corrected": 0,
+        "other": 1,
+        "pending": 10,
+        "total": 30,
+    }
+    assert values["litigation_after_review"] == {
+        "maintained": 3,
+        "corrected": None,
+        "other": 1,
+        "pending": None,
+        "total": 4,
+    }
+    assert not [w for w in mapped.warnings if w.code == "cells_out_of_line"]

@@ -250,18 +250,50 @@ def _leaves_by_grid(block: list[list[_HeaderCell]]) -> list[Leaf] | None:
             heads.append((c, named[-1], group))
         elif lowest.parent:
             return None  # a parent whose columns the block does not name
-        elif heads and lowest.group is None:
-            heads.append((c, lowest, group))  # an extra column after the named ones
+        elif heads or lowest.group is not None:
+            # An extra column after the named ones, or a group's column whose field
+            # label the source lost (named below from a sibling group).
+            heads.append((c, lowest, group))
         # else: the label columns' header (信息内容, the 勾稽关系 note)
+    # A header cell wider than its group (a 总计 merged into the next column) belongs to
+    # the group over any of its columns.
+    group_of: dict[int, str] = {}
+    for _, head, group in heads:
+        if group is not None:
+            group_of.setdefault(id(head), group)
     leaves: list[Leaf] = []
     previous: tuple[int, str | None] | None = None
-    for c, head, group in heads:
-        if previous == (id(head), group) and leaves[-1].last == c - 1:
+    for c, head, over in heads:
+        group = over or group_of.get(id(head))
+        spanned = previous == (id(head), group) and head.group is None
+        if spanned and leaves[-1].last == c - 1:
             leaves[-1] = replace(leaves[-1], last=c)
         else:
             leaves.append(Leaf(head.field, group, c, c, head.cell.text, head.score))
         previous = (id(head), group)
-    return leaves
+    return _fields_from_sibling_group(leaves)
+
+
+def _fields_from_sibling_group(leaves: list[Leaf]) -> list[Leaf]:
+    # Table 4's groups share their five fields: a group whose field labels were lost
+    # (a Word 2003 export merges them into one blank cell) has its sibling's, when it
+    # has as many columns.
+    by_group: dict[str, list[Leaf]] = {}
+    for leaf in leaves:
+        if leaf.group is not None:
+            by_group.setdefault(leaf.group, []).append(leaf)
+    named = [g for g in by_group.values() if all(leaf.field for leaf in g)]
+    if not named:
+        return leaves
+    pattern = named[0]
+    renamed: dict[int, Leaf] = {}
+    for group in by_group.values():
+        if len(group) == len(pattern) and not any(leaf.field for leaf in group):
+            for leaf, model in zip(group, pattern, strict=True):
+                renamed[id(leaf)] = replace(
+                    leaf, field=model.field, label=model.label, score=model.score
+                )
+    return [renamed.get(id(leaf), leaf) for leaf in leaves]
 
 
 def _leaves_in_order(block: list[list[_HeaderCell]]) -> list[Leaf] | None:

@@ -229,8 +229,15 @@ def _read_wide_review(
     if len(filled) < MIN_WIDE_REVIEW_VALUES or values:
         return
     width = len(REVIEW_LITIGATION.columns)
-    grouped = columns is not None and all(
-        leaf.group for leaf in columns.leaves if leaf.field
+    # The header is used only if it names every group's fields; else the template's
+    # order, five figures per group.
+    grouped = (
+        columns is not None
+        and all(leaf.group for leaf in columns.leaves if leaf.field)
+        and all(
+            any(leaf.group == group.key and leaf.field for leaf in columns.leaves)
+            for group in REVIEW_LITIGATION.rows
+        )
     )
     if not grouped and len(cells) > WIDE_REVIEW_VALUES:
         result.warnings.append(
