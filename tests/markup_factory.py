@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import docx
@@ -21,124 +20,24 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Pt
-from report_factory import (
-    ACTIVE_2019,
-    ACTIVE_2021,
-    MEASURE_TEXT,
-    REQUEST_COLUMNS,
-    REVIEW_FIELD_LABELS,
-    REVIEW_FIELDS,
-    REVIEW_GROUPS,
-    MadeUpReport,
-    format_value,
-    narrative,
-    result_rows,
-)
+from report_factory import MEASURE_TEXT, MadeUpReport, narrative
+from table_layout import PLAIN, Cell, Layout, Rows, tables
+from table_layout import requests_rows as requests_layout_rows
 
-ACTIVE_WIDTH = 4
-REQUESTS_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-ORGANIZATIONS = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
 CLOSING = {
     "problems_improvements": "个别单位政策解读质量有待提升，下一步将加强培训。",
     "other_matters": "无。",
 }
 
 
-@dataclass(frozen=True)
-class Cell:
-    """A printed cell with its spans."""
-
-    text: str
-    rowspan: int = 1
-    colspan: int = 1
+def requests_rows(report: MadeUpReport, layout: Layout = PLAIN) -> Rows:
+    """Table 3 of a report as printed."""
+    return requests_layout_rows(report.requests_template, report.requests, layout)
 
 
-Rows = list[list[Cell]]
-
-
-def active_rows(report: MadeUpReport) -> Rows:
-    """Table 2 as printed: 4 columns, short rows widened by their last cell."""
-    layout = ACTIVE_2021 if report.active_template == "2021" else ACTIVE_2019
-    rows: Rows = []
-    for sub_heading, headers, items in layout:
-        rows.append([Cell(sub_heading, colspan=ACTIVE_WIDTH)])
-        rows.append(_widen([Cell(h) for h in headers]))
-        for key, label, fields in items:
-            values = report.active_disclosure[key]
-            printed = [Cell(format_value(values[f], f)) for f in fields]
-            rows.append(_widen([Cell(label), *printed]))
-    return rows
-
-
-def requests_rows(report: MadeUpReport) -> Rows:
-    """Table 3 as printed: a 3x3 note block, groups spanning their rows."""
-    rows: Rows = [
-        [Cell(REQUESTS_NOTE, rowspan=3, colspan=3), Cell("申请人情况", colspan=7)],
-        [
-            Cell("自然人", rowspan=2),
-            Cell("法人或其他组织", colspan=5),
-            Cell("总计", rowspan=2),
-        ],
-        [Cell(name) for name in ORGANIZATIONS],
-    ]
-
-    def values(key: str) -> list[Cell]:
-        return [Cell(format_value(report.requests[key][c])) for c in REQUEST_COLUMNS]
-
-    rows.append(
-        [Cell("一、本年新收政府信息公开申请数量", colspan=3), *values("new_received")]
-    )
-    rows.append(
-        [Cell("二、上年结转政府信息公开申请数量", colspan=3), *values("carried_over")]
-    )
-    results = result_rows(report.requests_template)
-    first = len(rows)
-    previous: str | None = None
-    for key, group, label in results:
-        row: list[Cell] = []
-        if group is None:
-            row.append(Cell(label, colspan=2))
-        else:
-            if group != previous:
-                size = sum(1 for _, g, _ in results if g == group)
-                row.append(Cell(group, rowspan=size))
-            row.append(Cell(label))
-        previous = group
-        rows.append([*row, *values(key)])
-    rows.append([Cell("（七）总计", colspan=2), *values("result_total")])
-    rows[first].insert(0, Cell("三、本年度办理结果", rowspan=len(rows) - first))
-    rows.append(
-        [Cell("四、结转下年度继续办理", colspan=3), *values("carried_to_next_year")]
-    )
-    return rows
-
-
-def review_rows(report: MadeUpReport) -> Rows:
-    """Table 4 as printed: two header levels over one row of 15 figures."""
-    figures = [
-        Cell(format_value(report.review_litigation[g][f]))
-        for g in REVIEW_GROUPS
-        for f in REVIEW_FIELDS
-    ]
-    return [
-        [Cell("行政复议", colspan=5), Cell("行政诉讼", colspan=10)],
-        [
-            *(Cell(label, rowspan=2) for label in REVIEW_FIELD_LABELS),
-            Cell("未经复议直接起诉", colspan=5),
-            Cell("复议后起诉", colspan=5),
-        ],
-        [Cell(label) for label in REVIEW_FIELD_LABELS * 2],
-        figures,
-    ]
-
-
-def _widen(row: list[Cell]) -> list[Cell]:
-    last = row[-1]
-    row[-1] = Cell(last.text, colspan=ACTIVE_WIDTH - len(row) + 1)
-    return row
-
-
-def outline(report: MadeUpReport) -> list[tuple[str, int, str, Rows | None]]:
+def outline(
+    report: MadeUpReport, layout: Layout = PLAIN
+) -> list[tuple[str, int, str, Rows | None]]:
     """The body in order: (kind, level, text, table) with kind title/heading/text/table
     (a title in a table is a one-cell table)."""
     body = narrative(report)
@@ -156,8 +55,7 @@ def outline(report: MadeUpReport) -> list[tuple[str, int, str, Rows | None]]:
     for heading, category in report.level2:
         items.append(("heading", 2, heading, None))
         items.append(("text", 0, body.get(category, "有关工作稳步推进。"), None))
-    tables = [active_rows(report), requests_rows(report), review_rows(report)]
-    for (heading, _), rows in zip(l1[1:4], tables, strict=True):
+    for (heading, _), rows in zip(l1[1:4], tables(report, layout), strict=True):
         items.append(("heading", 1, heading, None))
         items.append(("table", 0, "", rows))
     for heading, category in l1[4:]:
@@ -171,13 +69,17 @@ def outline(report: MadeUpReport) -> list[tuple[str, int, str, Rows | None]]:
 
 
 def to_html(
-    report: MadeUpReport, *, style: str = "plain", charset: str = "utf-8"
+    report: MadeUpReport,
+    *,
+    style: str = "plain",
+    charset: str = "utf-8",
+    layout: Layout = PLAIN,
 ) -> str:
     """The report as a page; ``style`` is plain, word (Word export) or portal (layout
-    table and site chrome around the content)."""
+    table and site chrome around the content); ``layout`` how its tables are printed."""
     word = style == "word"
     parts: list[str] = []
-    for kind, level, text, rows in outline(report):
+    for kind, level, text, rows in outline(report, layout):
         if rows is not None:
             parts.append(_word_table(rows) if word else _plain_table(rows))
         elif word:
@@ -208,14 +110,21 @@ def to_html(
 
 
 def html_bytes(
-    report: MadeUpReport, encoding: str, *, style: str = "plain", declared: str = ""
+    report: MadeUpReport,
+    encoding: str,
+    *,
+    style: str = "plain",
+    declared: str = "",
+    layout: Layout = PLAIN,
 ) -> bytes:
     """The page encoded in ``encoding``, declaring ``declared`` (default: the same)."""
-    return to_html(report, style=style, charset=declared or encoding).encode(encoding)
+    page = to_html(report, style=style, charset=declared or encoding, layout=layout)
+    return page.encode(encoding)
 
 
 def _esc(text: str) -> str:
-    return html.escape(text, quote=False)
+    # A label wrapped by hand in its cell (Layout.split == "lines").
+    return html.escape(text, quote=False).replace("\n", "<br>")
 
 
 def _spans(cell: Cell) -> str:
@@ -334,12 +243,19 @@ _PORTAL_CONTENT = """<div id="header" class="header"><a href="/">网站首页</a
 <script>document.write('统计代码');</script>"""
 
 
-def to_docx(report: MadeUpReport, path: Path, *, numbered: bool = False) -> Path:
+def to_docx(
+    report: MadeUpReport,
+    path: Path,
+    *,
+    numbered: bool = False,
+    layout: Layout = PLAIN,
+) -> Path:
     """The report as a .docx: Heading 1 for level 1, bold runs for level 2, tables
     merged with python-docx (gridSpan across, vMerge down).
 
     With ``numbered``, the headings' 一、 and （一） are Word list numbers
-    (numbering.xml, chineseCounting) instead of typed text.
+    (numbering.xml, chineseCounting) instead of typed text; ``layout`` says how the
+    tables are printed.
     """
     document = docx.Document()
     if numbered:
@@ -347,7 +263,7 @@ def to_docx(report: MadeUpReport, path: Path, *, numbered: bool = False) -> Path
     header = report.title if report.title_layout == "header" else report.site
     if header:
         document.sections[0].header.paragraphs[0].text = header
-    for kind, level, text, rows in outline(report):
+    for kind, level, text, rows in outline(report, layout):
         if rows is not None:
             _docx_table(document, rows)
         elif kind == "title":

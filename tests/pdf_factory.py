@@ -16,24 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from report_factory import (
-    ACTIVE_2019,
-    ACTIVE_2021,
-    MEASURE_TEXT,
-    REQUEST_COLUMNS,
-    REVIEW_FIELD_LABELS,
-    REVIEW_FIELDS,
-    REVIEW_GROUPS,
-    MadeUpReport,
-    Values,
-    format_value,
-    narrative,
-    result_rows,
-)
+from report_factory import MEASURE_TEXT, MadeUpReport, Values, narrative
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from table_layout import PLAIN, Layout, Rows, active_rows, requests_rows, review_rows
 
 FONT_NAME = "NianbaoCJK"
 FONT_CANDIDATES = (
@@ -238,7 +226,11 @@ class ReportPdf:
         n_rows = len(rows)
         heights = [size * 2.2] * n_rows
         wrapped = {
-            id(p): wrap(p.text, xs[p.col + p.cols] - xs[p.col] - 4, size)
+            id(p): [
+                line
+                for part in p.text.split("\n")  # a label wrapped by hand
+                for line in wrap(part, xs[p.col + p.cols] - xs[p.col] - 4, size)
+            ]
             for p in placed
         }
         for p in sorted(placed, key=lambda p: p.rows):
@@ -332,82 +324,42 @@ class ReportPdf:
 # --- the template's tables, from report_factory's made-up values ----------------------
 
 LARGE_TITLE_SIZE = 22.0
-REQUESTS_WIDTHS = (30.0, 55.0, 110.0, *([36.0] * 7))
+REQUESTS_LABEL_WIDTHS = (30.0, 55.0, 110.0)
+REQUESTS_VALUE_WIDTH = 36.0
+REQUESTS_WIDTHS = (*REQUESTS_LABEL_WIDTHS, *([REQUESTS_VALUE_WIDTH] * 7))
 ACTIVE_WIDTHS = (150.0, 100.0, 100.0, 100.0)
 REVIEW_WIDTHS = tuple([30.0] * 15)
 
 
-def _spread(first: str, rest: Sequence[str]) -> list[str | Span]:
-    """A row of four columns whose last cells widen to fill the row."""
-    cells: list[str | Span] = [first, *rest[:-1]]
-    cells.append(Span(rest[-1], 1, 4 - len(rest)) if len(rest) < 3 else rest[-1])
-    return cells
+def spans(rows: Rows) -> list[Row]:
+    """Printed cells (tests/table_layout.py) as this module's rows: a plain string
+    for a cell without spans."""
+    return [
+        [
+            c.text
+            if c.rowspan == c.colspan == 1
+            else Span(c.text, c.rowspan, c.colspan)
+            for c in row
+        ]
+        for row in rows
+    ]
+
+
+def requests_widths(rows: Rows) -> tuple[float, ...]:
+    """Column widths for table 3: label columns, then value columns sharing the rest."""
+    n_values = sum(c.colspan for c in rows[-1]) - len(REQUESTS_LABEL_WIDTHS)
+    value = min(REQUESTS_VALUE_WIDTH, (TEXT_W - sum(REQUESTS_LABEL_WIDTHS)) / n_values)
+    return (*REQUESTS_LABEL_WIDTHS, *([value] * n_values))
 
 
 def active_disclosure_rows(template: str, values: Values) -> list[Row]:
     """Table 2 (主动公开政府信息情况) as Word prints it, sub-table by sub-table."""
-    rows: list[Row] = []
-    for heading, headers, items in ACTIVE_2021 if template == "2021" else ACTIVE_2019:
-        rows.append([Span(heading, 1, 4)])
-        rows.append(_spread(headers[0], headers[1:]))
-        for key, label, fields in items:
-            printed = [format_value(values.get(key, {}).get(f), f) for f in fields]
-            rows.append(_spread(label, printed))
-    return rows
-
-
-def requests_rows(template: str, values: Values) -> list[Row]:
-    """Table 3 (收到和处理政府信息公开申请情况) as Word prints it."""
-
-    def nums(key: str) -> list[str | Span]:
-        return [format_value(values[key].get(c)) for c in REQUEST_COLUMNS]
-
-    results = result_rows(template)
-    rows: list[Row] = [
-        [
-            Span(
-                "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
-                3,
-                3,
-            ),
-            Span("申请人情况", 1, 7),
-        ],
-        [Span("自然人", 2, 1), Span("法人或其他组织", 1, 5), Span("总计", 2, 1)],
-        ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"],
-        [Span("一、本年新收政府信息公开申请数量", 1, 3), *nums("new_received")],
-        [Span("二、上年结转政府信息公开申请数量", 1, 3), *nums("carried_over")],
-    ]
-    seen: set[str] = set()
-    for i, (key, group, label) in enumerate(results):
-        row: list[str | Span] = []
-        if i == 0:
-            row.append(Span("三、本年度办理结果", len(results) + 1, 1))
-        if group is None:
-            row.append(Span(label, 1, 2))
-        else:
-            if group not in seen:
-                seen.add(group)
-                row.append(Span(group, sum(1 for _, g, _ in results if g == group), 1))
-            row.append(label)
-        rows.append([*row, *nums(key)])
-    rows.append([Span("（七）总计", 1, 2), *nums("result_total")])
-    rows.append([Span("四、结转下年度继续办理", 1, 3), *nums("carried_to_next_year")])
-    return rows
+    return spans(active_rows(template, values))
 
 
 def review_litigation_rows(values: Values) -> list[Row]:
     """Table 4 (行政复议、行政诉讼情况): a header block and one row of 15 numbers."""
-    heads = REVIEW_FIELD_LABELS
-    return [
-        [Span("行政复议", 1, 5), Span("行政诉讼", 1, 10)],
-        [
-            *(Span(h, 2, 1) for h in heads),
-            Span("未经复议直接起诉", 1, 5),
-            Span("复议后起诉", 1, 5),
-        ],
-        [*heads, *heads],
-        [format_value(values[g].get(f)) for g in REVIEW_GROUPS for f in REVIEW_FIELDS],
-    ]
+    return spans(review_rows(values))
 
 
 def made_up_to_pdf(
@@ -417,6 +369,7 @@ def made_up_to_pdf(
     requests_break_before: frozenset[int] = frozenset(),
     header: str | None = "政府信息公开专栏",
     fake_bold_headings: bool = True,
+    layout: Layout = PLAIN,
 ) -> Path:
     """A made-up report as a Word-exported PDF (szfgs2024.pdf's layout).
 
@@ -431,6 +384,7 @@ def made_up_to_pdf(
         requests_break_before: Table-3 row indexes that must start a new page.
         header: Running header text, or None.
         fake_bold_headings: Draw level-1 headings twice, as WPS fakes bold.
+        layout: How the tables are printed (tests/table_layout.py).
 
     Returns:
         ``path``.
@@ -454,18 +408,19 @@ def made_up_to_pdf(
         f"报告所列统计期限自{made.year}年1月1日至{made.year}年12月31日。"
     )
     texts = narrative(made)
+    requests = requests_rows(made.requests_template, made.requests, layout)
     tables: dict[str, Callable[[], None]] = {
         "active_disclosure_stats": lambda: doc.table(
-            active_disclosure_rows(made.active_template, made.active_disclosure),
+            spans(active_rows(made.active_template, made.active_disclosure, layout)),
             ACTIVE_WIDTHS,
         ),
         "requests_stats": lambda: doc.table(
-            requests_rows(made.requests_template, made.requests),
-            REQUESTS_WIDTHS,
+            spans(requests),
+            requests_widths(requests),
             break_before=requests_break_before,
         ),
         "review_litigation_stats": lambda: doc.table(
-            review_litigation_rows(made.review_litigation), REVIEW_WIDTHS, size=8
+            spans(review_rows(made.review_litigation, layout)), REVIEW_WIDTHS, size=8
         ),
     }
     for heading, category in made.level1:

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from extractors.report import Report
+
+if TYPE_CHECKING:
+    from table_layout import Layout
 
 Values = dict[str, dict[str, int | float | None]]
 
@@ -386,58 +390,24 @@ def narrative(report: MadeUpReport) -> dict[str, str]:
     }
 
 
-def to_text(report: MadeUpReport) -> str:
+def to_text(report: MadeUpReport, layout: Layout | None = None) -> str:
     """The report as scraped text: pipe rows without spans, like sample 000_e67d…."""
+    # table_layout builds on this module's data; imported here to keep one direction.
+    from table_layout import PLAIN, Cell, pipe_lines, tables
+
     title = report.title_lines()
     if report.title_layout == "table":
-        title = [_pipe(title)]
+        title = pipe_lines([[Cell(line) for line in title]])
     lines = [*title, f"本报告由{report.issuer}办公室编制。"]
     body = narrative(report)
-    headings = dict(report.level1)
-    l1 = list(headings)
+    l1 = [heading for heading, _ in report.level1]
     lines.append(l1[0])
     for heading, category in report.level2:
         lines.append(heading)
         lines.append(body.get(category, "有关工作稳步推进。"))
-    lines.append(l1[1])
-    layout = ACTIVE_2021 if report.active_template == "2021" else ACTIVE_2019
-    for sub_heading, headers, rows in layout:
-        lines.append(_pipe([sub_heading]))
-        lines.append(_pipe(headers))
-        for key, label, fields in rows:
-            values = report.active_disclosure[key]
-            lines.append(_pipe([label, *(format_value(values[f], f) for f in fields)]))
-    lines.append(l1[2])
-    lines.append(
-        _pipe(
-            [
-                "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
-                "申请人情况",
-            ]
-        )
-    )
-    lines.append(_pipe(["自然人", "法人或其他组织", "总计"]))
-    lines.append(
-        _pipe(["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"])
-    )
-    for key, labels in _request_labels(report.requests_template):
-        values = report.requests[key]
-        lines.append(
-            _pipe([*labels, *(format_value(values[c]) for c in REQUEST_COLUMNS)])
-        )
-    lines.append(l1[3])
-    lines.append(_pipe(["行政复议", "行政诉讼"]))
-    lines.append(_pipe([*REVIEW_FIELD_LABELS, "未经复议直接起诉", "复议后起诉"]))
-    lines.append(_pipe(REVIEW_FIELD_LABELS * 2))
-    lines.append(
-        _pipe(
-            [
-                format_value(report.review_litigation[g][f])
-                for g in REVIEW_GROUPS
-                for f in REVIEW_FIELDS
-            ]
-        )
-    )
+    for heading, rows in zip(l1[1:4], tables(report, layout or PLAIN), strict=True):
+        lines.append(heading)
+        lines.extend(pipe_lines(rows))
     lines.append(l1[4])
     lines.append("个别单位政策解读质量有待提升，下一步将加强培训。")
     for heading, _ in report.problems_level2:
@@ -445,30 +415,6 @@ def to_text(report: MadeUpReport) -> str:
     lines.append(l1[5])
     lines.append("无。")
     return "\n".join(lines) + "\n"
-
-
-def _request_labels(template: str) -> list[tuple[str, list[str]]]:
-    """Row labels of table 3 as a span-less scrape prints them (group only on first row)."""
-    out: list[tuple[str, list[str]]] = [
-        ("new_received", ["一、本年新收政府信息公开申请数量"]),
-        ("carried_over", ["二、上年结转政府信息公开申请数量"]),
-    ]
-    previous_group: str | None = None
-    for i, (key, group, label) in enumerate(result_rows(template)):
-        labels = [label]
-        if group and group != previous_group:
-            labels.insert(0, group)
-        if i == 0:
-            labels.insert(0, "三、本年度办理结果")
-        previous_group = group
-        out.append((key, labels))
-    out.append(("result_total", ["（七）总计"]))
-    out.append(("carried_to_next_year", ["四、结转下年度继续办理"]))
-    return out
-
-
-def _pipe(cells: list[str]) -> str:
-    return "| " + " | ".join(cells) + " |"
 
 
 def assert_values(report: Report, made: MadeUpReport) -> None:

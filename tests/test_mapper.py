@@ -27,6 +27,14 @@ from extractors.template.mapper import map_tables
 from extractors.template.specs import TableKind, TemplateVersion
 
 SOURCE = source_info(InputFormat.HTML, "grid.html")
+APPLICANT_HEADERS = [
+    "自然人",
+    "商业企业",
+    "科研机构",
+    "社会公益组织",
+    "法律服务机构",
+    "其他",
+]
 
 
 def table(rows: list[list[str]], order: int = 0, page: int | None = None) -> Table:
@@ -196,3 +204,145 @@ def test_tables_3_and_4_in_one_grid_are_cut_apart(tmp_path: Path) -> None:
     report = extract(path)
     assert report.requests == made.requests
     assert report.review_litigation == made.review_litigation
+
+
+def test_misprinted_label_lands_on_its_row_and_is_reported() -> None:
+    made = make_report("2021", "2021", seed=40)
+    rows = requests_rows(made.requests, "2021")
+    misprinted = next(i for i, r in enumerate(rows) if r[0].startswith("2.其他法律"))
+    rows[misprinted][0] = "2.其他法律行政止公开"  # seen in a real 2024 PDF
+    mapped = map_tables(Document(source=SOURCE, tables=[table(rows)]))
+    assert mapped.values[TableKind.REQUESTS] == made.requests
+    near = [w for w in mapped.warnings if w.code == "approximate_row"]
+    assert [w.where for w in near] == ["requests.withheld.prohibited_by_law"]
+    assert "其他法律行政止公开" in near[0].message
+    assert mapped.missing == []
+
+
+def test_a_row_printed_twice_keeps_the_first() -> None:
+    made = make_report("2019", "2019", seed=41)
+    rows = requests_rows(made.requests, "2019")
+    disclosed = next(i for i, r in enumerate(rows) if r[0].endswith("予以公开"))
+    copy = [rows[disclosed][0], *["99"] * 7]
+    rows.insert(disclosed + 1, copy)
+    mapped = map_tables(Document(source=SOURCE, tables=[table(rows)]))
+    assert mapped.values[TableKind.REQUESTS] == made.requests
+    assert [w.where for w in mapped.warnings if w.code == "duplicate_row"] == [
+        "requests.disclosed"
+    ]
+
+
+def test_columns_named_by_header_total_first_and_a_second_total() -> None:
+    made = make_report("2019", "2019", seed=42)
+    header = ["", "总计", *APPLICANT_HEADERS, "合计"]
+    rows = [header]
+    for row in requests_rows(made.requests, "2019"):
+        label, *figures = row
+        extra = str(sum(int(v) for v in figures[1:6]))  # the organisations' 合计
+        rows.append([label, figures[-1], *figures[:-1], extra])
+    mapped = map_tables(Document(source=SOURCE, tables=[table(rows)]))
+    assert mapped.values[TableKind.REQUESTS] == made.requests
+    assert not [w for w in mapped.warnings if w.code != "approximate_row"]
+
+
+def test_no_header_reads_columns_in_template_order_with_a_warning() -> None:
+    made = make_report("2019", "2019", seed=43)
+    rows = requests_rows(made.requests, "2019")
+    mapped = map_tables(Document(source=SOURCE, tables=[table(rows)]))
+    assert mapped.values[TableKind.REQUESTS] == made.requests
+    warned = [w for w in mapped.warnings if w.code == "columns_by_order"]
+    assert [w.where for w in warned] == ["requests"]
+
+
+def test_a_shifted_reading_that_balances_is_suggested_not_applied() -> None:
+    header = ["", *APPLICANT_HEADERS, "总计", "备注"]
+    # The figures of 予以公开 sit one column right of their headers (a merged cell):
+    # 5 + 1 = 6 in printed order, but 商业企业 = 5 … 总计 = 0 under the headers.
+    shifted = ["（一）予以公开", "", "5", "1", "0", "0", "0", "0", "6"]
+    grid = table(
+        [header, shifted, ["（二）部分公开", "1", "0", "0", "0", "0", "0", "1"]]
+    )
+    mapped = map_tables(Document(source=SOURCE, tables=[grid]))
+    disclosed = mapped.values[TableKind.REQUESTS]["disclosed"]
+    assert (disclosed["commercial_enterprise"], disclosed["total"]) == (5, 0)
+    suggested = {(s.scope, s.value) for s in mapped.suggestions}
+    assert suggested == {
+        ("requests.disclosed.natural_person", 5),
+        ("requests.disclosed.commercial_enterprise", 1),
+        ("requests.disclosed.research_institution", 0),
+        ("requests.disclosed.total", 6),
+    }
+    assert all("one cell to the left" in s.because for s in mapped.suggestions)
+    assert "requests.disclosed.total" in mapped.doubtful
+    assert "requests.partially_disclosed.total" not in mapped.doubtful
+
+
+def test_a_cells_other_readings_are_doubtful_and_suggested() -> None:
+    cells = cells_from_rows([["", *APPLICANT_HEADERS, "总计"], ["（一）予以公开"]])
+    for col, text in enumerate(["1", "0", "0", "0", "0", "0", "11"], start=1):
+        alternatives = ["1", "11"] if text == "11" else []
+        cells.append(TableCell(row=1, col=col, text=text, alternatives=alternatives))
+    grid = Table(order=0, n_rows=2, n_cols=8, cells=cells, engine="test")
+    mapped = map_tables(Document(source=SOURCE, tables=[grid]))
+    assert mapped.values[TableKind.REQUESTS]["disclosed"]["total"] == 11
+    assert [(s.scope, s.value) for s in mapped.suggestions] == [
+        ("requests.disclosed.total", 1)
+    ]
+    assert mapped.doubtful == ["requests.disclosed.total"]
+
+
+def test_wide_review_header_degraded_by_word_exports() -> None:
+    """LibreOffice's Word exports: a group's field labels merged into one blank cell,
+    and 行政复议's 总计 spanning into the next column."""
+    fields = ["结果维持", "结果纠正", "其他结果", "尚未审结"]
+    cells = [
+        TableCell(row=0, col=0, col_span=5, text="行政复议"),
+        TableCell(row=0, col=5, col_span=11, text="行政诉讼"),
+        *(TableCell(row=1, col=c, row_span=2, text=t) for c, t in enumerate(fields)),
+        TableCell(row=1, col=4, row_span=2, col_span=2, text="总计"),
+        TableCell(row=1, col=6, col_span=5, text="未经复议直接起诉"),
+        TableCell(row=1, col=11, col_span=5, text="复议后起诉"),
+        *(TableCell(row=2, col=6 + c, text=t) for c, t in enumerate([*fields, "总计"])),
+        TableCell(row=2, col=11, col_span=5, text=""),
+    ]
+    figures = [
+        "30",
+        "4",
+        "1",
+        "1",
+        "36",
+        "19",
+        "0",
+        "1",
+        "10",
+        "30",
+        "3",
+        "",
+        "1",
+        "",
+        "4",
+    ]
+    cols = [0, 1, 2, 3, 4, *range(6, 16)]
+    cells += [
+        TableCell(row=3, col=c, col_span=2 if c == 4 else 1, text=t)
+        for c, t in zip(cols, figures, strict=True)
+    ]
+    grid = Table(order=0, n_rows=4, n_cols=16, cells=cells, engine="test")
+    mapped = map_tables(Document(source=SOURCE, tables=[grid]))
+    values = mapped.values[TableKind.REVIEW_LITIGATION]
+    assert values["review"]["total"] == 36
+    assert values["litigation_direct"] == {
+        "maintained": 19,
+        "corrected": 0,
+        "other": 1,
+        "pending": 10,
+        "total": 30,
+    }
+    assert values["litigation_after_review"] == {
+        "maintained": 3,
+        "corrected": None,
+        "other": 1,
+        "pending": None,
+        "total": 4,
+    }
+    assert not [w for w in mapped.warnings if w.code == "cells_out_of_line"]

@@ -42,7 +42,8 @@ class RowSpec:
 
 @dataclass(frozen=True)
 class ColumnSpec:
-    """One canonical column: its key and labels."""
+    """One canonical column: its key and the header labels that name it (the first
+    as printed by the template, the rest synonyms)."""
 
     key: str
     labels: tuple[str, ...]
@@ -57,6 +58,10 @@ class TableSpec:
     rows: tuple[RowSpec, ...]
     columns: tuple[ColumnSpec, ...] = ()
     markers: tuple[str, ...] = ()  # header words that only this format prints
+    # Headers of the fields rows own (table 2), when the table has no shared columns.
+    field_headers: tuple[ColumnSpec, ...] = ()
+    # Header labels printed over several columns (法人或其他组织 over five).
+    column_parents: tuple[str, ...] = ()
     field_kinds: dict[str, ValueKind] = field(default_factory=dict)
     template_follows: TableKind | None = None  # one layout: report that table's format
 
@@ -68,25 +73,33 @@ class TableSpec:
         """The ordered fields of a row: its own, or the table's columns."""
         return row.fields or tuple(c.key for c in self.columns)
 
+    @property
+    def headers(self) -> tuple[ColumnSpec, ...]:
+        """Every column header the table prints, matched to fields by label."""
+        return self.columns or self.field_headers
+
 
 _ITEMS_2019 = ("prev_items", "change", "decisions")
 
-# The column header of each table-2 field as printed (both formats); tables 3 and 4
-# name their fields in `columns`. The mapper reads fields by position, so these are
-# for people: review pages and spreadsheet headers.
-ACTIVE_FIELD_LABELS: dict[str, str] = {
-    "made": "本年新制作数量",
-    "published": "本年新公开数量",
-    "total_public": "对外公开总数量",
-    "prev_items": "上一年项目数量",
-    "change": "本年增/减",
-    "decisions": "处理决定数量",
-    "projects": "采购项目数量",
-    "amount_wan_yuan": "金额（万元）",
-    "issued": "本年制发件数",
-    "repealed": "本年废止件数",
-    "in_force": "现行有效件数",
-}
+# The column headers of table 2's fields (both formats); tables 3 and 4 name their
+# fields in `columns`. Matched by label like rows; the first label is printed for people
+# (review pages, spreadsheet headers).
+ACTIVE_FIELDS = (
+    ColumnSpec("made", ("本年新制作数量", "新制作数量")),
+    ColumnSpec("published", ("本年新公开数量", "新公开数量")),
+    ColumnSpec("total_public", ("对外公开总数量", "公开总数量")),
+    ColumnSpec("prev_items", ("上一年项目数量", "上年项目数量")),
+    ColumnSpec("change", ("本年增/减", "本年增减", "增减")),
+    ColumnSpec("decisions", ("处理决定数量", "本年处理决定数量")),
+    ColumnSpec("projects", ("采购项目数量",)),
+    ColumnSpec(
+        "amount_wan_yuan", ("金额（万元）", "采购总金额", "本年收费金额", "金额")
+    ),
+    ColumnSpec("issued", ("本年制发件数", "制发件数")),
+    ColumnSpec("repealed", ("本年废止件数", "废止件数")),
+    ColumnSpec("in_force", ("现行有效件数", "有效件数")),
+)
+ACTIVE_FIELD_LABELS: dict[str, str] = {c.key: c.labels[0] for c in ACTIVE_FIELDS}
 # The printed group of a dotted table-3 row key (（三）…（六）), also for people.
 ROW_GROUP_LABELS: dict[str, str] = {
     "withheld": "不予公开",
@@ -132,6 +145,7 @@ ACTIVE_DISCLOSURE_2019 = TableSpec(
         "政府集中采购",
     ),
     field_kinds={"change": ValueKind.CHANGE, "amount_wan_yuan": ValueKind.AMOUNT},
+    field_headers=ACTIVE_FIELDS,
 )
 
 ACTIVE_DISCLOSURE_2021 = TableSpec(
@@ -158,6 +172,7 @@ ACTIVE_DISCLOSURE_2021 = TableSpec(
         "行政规范性文件",
     ),
     field_kinds={"amount_wan_yuan": ValueKind.AMOUNT},
+    field_headers=ACTIVE_FIELDS,
 )
 
 REQUEST_COLUMNS = (
@@ -167,8 +182,10 @@ REQUEST_COLUMNS = (
     ColumnSpec("social_welfare_org", ("社会公益组织",)),
     ColumnSpec("legal_service_org", ("法律服务机构",)),
     ColumnSpec("other_org", ("其他",)),
-    ColumnSpec("total", ("总计",)),
+    # 合计 names the total where 总计 is not printed; a 合计 beside 总计 is an extra.
+    ColumnSpec("total", ("总计", "合计")),
 )
+REQUEST_COLUMN_PARENTS = ("法人或其他组织",)
 
 _REQUEST_ROWS_BEFORE_OTHER = (
     RowSpec("new_received", ("本年新收政府信息公开申请数量", "本年新收")),
@@ -217,6 +234,7 @@ REQUESTS_2019 = TableSpec(
         *_REQUEST_ROWS_AFTER_OTHER,
     ),
     columns=REQUEST_COLUMNS,
+    column_parents=REQUEST_COLUMN_PARENTS,
 )
 
 REQUESTS_2021 = TableSpec(
@@ -248,6 +266,7 @@ REQUESTS_2021 = TableSpec(
         *_REQUEST_ROWS_AFTER_OTHER,
     ),
     columns=REQUEST_COLUMNS,
+    column_parents=REQUEST_COLUMN_PARENTS,
     markers=("逾期不补正", "缴纳费用"),
 )
 
@@ -256,7 +275,7 @@ REVIEW_FIELDS = (
     ColumnSpec("corrected", ("结果纠正",)),
     ColumnSpec("other", ("其他结果",)),
     ColumnSpec("pending", ("尚未审结",)),
-    ColumnSpec("total", ("总计",)),
+    ColumnSpec("total", ("总计", "合计")),
 )
 
 # Table 4 prints the three groups side by side; rows here are the groups.

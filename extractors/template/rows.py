@@ -1,0 +1,390 @@
+"""One table's rows read: aligned to the template, figures under their headers.
+
+Rows with figures are collected over a table's fragments in reading order, each with the
+header block above it resolved to columns (template/columns.py); the printed rows are
+aligned to the template's rows (template/align.py); each matched row's figures are read
+into its fields, with their provenance and doubts (template/doubts.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extractors.document import Table, TableCell
+from extractors.report import CellRecord, Finding, TableValues
+from extractors.template.align import Fit, Match, PrintedRow, align_rows
+from extractors.template.columns import (
+    ColumnMap,
+    Placement,
+    Placing,
+    place_values,
+    resolve_columns,
+)
+from extractors.template.doubts import alternative_suggestions, shifted_suggestions
+from extractors.template.labels import Label
+from extractors.template.mapped import MappedTables, RowReading, read_rows
+from extractors.template.specs import (
+    REVIEW_LITIGATION,
+    RowSpec,
+    TableKind,
+    TableSpec,
+)
+from extractors.textnorm import clean_text, label_words
+from extractors.values import ValueKind, normalize_value
+
+# Table 4 printed wide: one unlabeled row of 3 groups x 5 fields.
+WIDE_REVIEW_VALUES = 15
+# Scraped text drops trailing blank cells, so a wide row this long is still table 4's.
+MIN_WIDE_REVIEW_VALUES = 10
+# An OCR'd figure read with less confidence than this is flagged `low_confidence` and may
+# get a suggested value from the checks. Chosen on scanned made-up reports: at 150 dpi,
+# ±1.5°, blur, noise and JPEG 60 (tests/readers/test_scan.py) 2,388 cells were all read
+# right and 1.6% of them scored below 0.92; on harsher scans (110-150 dpi, ±2.5°, JPEG
+# 35-40) the 19 misread figures scored 0-0.90, all below 0.92 (or failing a check).
+LOW_CONFIDENCE = 0.92
+
+
+@dataclass
+class _Printed:
+    """A printed row with values, where it is, and the header it sits under."""
+
+    reading: RowReading
+    index: int
+    table: Table
+    columns: ColumnMap | None
+    labels: PrintedRow
+
+
+def read_kind(
+    spec: TableSpec, parts: list[tuple[int, Table]], result: MappedTables
+) -> None:
+    """Read one kind of table from its fragments into ``result``.
+
+    Args:
+        spec: the table's spec in the format detected.
+        parts: (table index, grid) of each fragment, in reading order.
+        result: where values, cell records, warnings and doubts are added.
+    """
+    values: TableValues = {}
+    printed: list[_Printed] = []
+    columns: ColumnMap | None = None  # carried over to a fragment with no header
+    for index, table in parts:
+        header: list[int] = []
+        pending: str = ""  # a label-only row just above: the first line of a label
+        for reading in read_rows(table):
+            if not any(c.text.strip() for c in reading.values):
+                header.append(reading.grid_row)
+                pending = reading.labels[-1].text if reading.labels else ""
+                continue
+            if header:
+                columns = resolve_columns(spec, table, header) or columns
+                header = []
+            if spec.kind is TableKind.REVIEW_LITIGATION and not reading.labels:
+                _read_wide_review(reading, index, table, columns, values, result)
+            else:
+                labels = _printed_labels(reading, pending)
+                printed.append(_Printed(reading, index, table, columns, labels))
+            pending = ""
+    matches = align_rows(spec, [p.labels for p in printed])
+    for entry, match in zip(printed, matches, strict=True):
+        _read_matched(spec, entry, match, values, result)
+    named = _note_columns(spec, printed, result)
+    for row in spec.rows:
+        if row.key not in values:
+            values[row.key] = dict.fromkeys(spec.fields_of(row))
+            result.missing.extend(
+                f"{spec.kind.value}.{row.key}.{name}" for name in spec.fields_of(row)
+            )
+            result.warnings.append(
+                Finding(
+                    code="missing_row",
+                    message=f"no row for {row.key} ({row.labels[0]}) was found",
+                    where=f"{spec.kind.value}.{row.key}",
+                )
+            )
+        elif named is not None:
+            result.missing.extend(
+                f"{spec.kind.value}.{row.key}.{name}"
+                for name in spec.fields_of(row)
+                if name not in named
+            )
+    result.values[spec.kind] = {r.key: values[r.key] for r in spec.rows}
+
+
+def _printed_labels(reading: RowReading, pending: str) -> PrintedRow:
+    forms = reading.label_forms
+    texts = [c.text for c in reading.labels]
+    inner = forms[-1:]
+    if len(texts) > 1:
+        # A label split over two cells, or merged with its group's label.
+        inner += [Label.of("".join(texts[-2:])), Label.of("".join(texts))]
+    if pending and texts:
+        inner.append(Label.of(pending + texts[-1]))  # a label wrapped onto two rows
+    printed = " / ".join(clean_text(t) for t in texts if clean_text(t))
+    return PrintedRow(tuple(inner), tuple(forms[:-1]), printed)
+
+
+def _read_matched(
+    spec: TableSpec,
+    entry: _Printed,
+    match: Match,
+    values: TableValues,
+    result: MappedTables,
+) -> None:
+    table, reading = entry.table, entry.reading
+    where = spec.kind.value
+    if match.row is None:
+        if reading.labels:
+            result.warnings.append(
+                Finding(
+                    code="unmatched_row",
+                    message=f"row {entry.labels.printed!r} matches no canonical row",
+                    where=where,
+                    page=table.page,
+                )
+            )
+        return
+    row = match.row
+    if match.fit is Fit.DUPLICATE:
+        result.warnings.append(
+            Finding(
+                code="duplicate_row",
+                message=f"{row.key} printed twice; the first is kept",
+                where=f"{where}.{row.key}",
+                page=table.page,
+            )
+        )
+        return
+    if match.fit in (Fit.NEAR, Fit.OUT_OF_ORDER):
+        how = "near its label" if match.fit is Fit.NEAR else "out of template order"
+        result.warnings.append(
+            Finding(
+                code="approximate_row",
+                message=f"row {entry.labels.printed!r} read as {row.key} "
+                f"({row.labels[0]}): {how}, similarity {match.score:.2f}",
+                where=f"{where}.{row.key}",
+                page=table.page,
+            )
+        )
+    fields = spec.fields_of(row)
+    placement = place_values(
+        fields, list(reading.values), entry.columns, partial=bool(spec.columns)
+    )
+    values[row.key] = _assign(
+        spec, row, placement, _Source(entry.index, table, reading), result
+    )
+
+
+def _note_columns(
+    spec: TableSpec, printed: list[_Printed], result: MappedTables
+) -> set[str] | None:
+    """Warn of a table read without headers, and of template columns no header names;
+    return the fields the headers name (None when read by order)."""
+    if not spec.headers or not printed:
+        return None
+    maps = [p.columns for p in printed if p.columns is not None]
+    if len(maps) < len(printed):
+        result.warnings.append(
+            Finding(
+                code="columns_by_order",
+                message=f"table {spec.kind.value}: no header names the columns of "
+                f"{len(printed) - len(maps)} row(s); read in the template's order",
+                where=spec.kind.value,
+            )
+        )
+    if not spec.columns or not maps:
+        return None
+    named = set().union(*(m.fields for m in maps))
+    for column in spec.columns:
+        if column.key not in named:
+            result.warnings.append(
+                Finding(
+                    code="missing_column",
+                    message=f"table {spec.kind.value} prints no column "
+                    f"{column.labels[0]} ({column.key}); its cells are null",
+                    where=f"{spec.kind.value}.*.{column.key}",
+                )
+            )
+    return named
+
+
+@dataclass(frozen=True)
+class _Source:
+    index: int
+    table: Table
+    reading: RowReading
+
+
+def _read_wide_review(
+    reading: RowReading,
+    index: int,
+    table: Table,
+    columns: ColumnMap | None,
+    values: TableValues,
+    result: MappedTables,
+) -> None:
+    cells = list(reading.values)
+    filled = [c for c in cells if c.text.strip()]
+    if len(filled) < MIN_WIDE_REVIEW_VALUES or values:
+        return
+    width = len(REVIEW_LITIGATION.columns)
+    # The header is used only if it names every group's fields; else the template's
+    # order, five figures per group.
+    grouped = (
+        columns is not None
+        and all(leaf.group for leaf in columns.leaves if leaf.field)
+        and all(
+            any(leaf.group == group.key and leaf.field for leaf in columns.leaves)
+            for group in REVIEW_LITIGATION.rows
+        )
+    )
+    if not grouped and len(cells) > WIDE_REVIEW_VALUES:
+        result.warnings.append(
+            Finding(
+                code="extra_values",
+                message=f"table 4 row has {len(cells)} values, expected 15; "
+                "the first 15 are read",
+                where="review_litigation",
+                page=table.page,
+            )
+        )
+    for g, group in enumerate(REVIEW_LITIGATION.rows):
+        fields = REVIEW_LITIGATION.fields_of(group)
+        if grouped:
+            placement = place_values(fields, cells, columns, group.key, partial=True)
+        else:
+            chunk = cells[g * width : (g + 1) * width]
+            placement = place_values(fields, chunk, None)
+        values[group.key] = _assign(
+            REVIEW_LITIGATION,
+            group,
+            placement,
+            _Source(index, table, reading),
+            result,
+        )
+
+
+def _assign(
+    spec: TableSpec,
+    row: RowSpec,
+    placement: Placement,
+    source: _Source,
+    result: MappedTables,
+) -> dict[str, int | float | None]:
+    table = source.table
+    if placement.extra:
+        result.warnings.append(
+            Finding(
+                code="extra_values",
+                message=f"{len(placement.extra)} value(s) beyond the "
+                f"{len(spec.fields_of(row))} fields; the first ones are read",
+                where=f"{spec.kind.value}.{row.key}",
+                page=table.page,
+            )
+        )
+    if placement.placing is Placing.ORDER:
+        result.warnings.append(
+            Finding(
+                code="cells_out_of_line",
+                message="the row's cells do not line up with its header; "
+                "read one per column in the header's order",
+                where=f"{spec.kind.value}.{row.key}",
+                page=table.page,
+            )
+        )
+    out: dict[str, int | float | None] = {}
+    yuan = _prints_yuan(table)  # cached per table
+    for name in spec.fields_of(row):
+        scope = f"{spec.kind.value}.{row.key}.{name}"
+        cell = placement.cells.get(name)
+        if cell is None:
+            out[name] = None
+            continue
+        kind = spec.field_kinds.get(name, ValueKind.COUNT)
+        if kind is ValueKind.AMOUNT and yuan:
+            kind = ValueKind.AMOUNT_YUAN
+        read = normalize_value(cell.text, kind)
+        out[name] = read.value
+        _note_doubts(scope, cell, read.unreadable, kind, table, result)
+        result.cells.append(
+            CellRecord(
+                table=spec.kind.value,
+                row=row.key,
+                column=name,
+                value=read.value,
+                raw=cell.text,
+                page=cell.page or table.page,
+                bbox=cell.bbox,
+                confidence=cell.confidence,
+                source_table=source.index,
+                grid_row=source.reading.grid_row,
+                grid_col=cell.col,
+                note=read.note,
+            )
+        )
+    shifted = shifted_suggestions(spec, row, out, source.reading.values)
+    if shifted:
+        where = f"{spec.kind.value}.{row.key}"
+        result.suggestions.extend(shifted)
+        result.doubtful.extend(f"{where}.{name}" for name in spec.fields_of(row))
+        result.warnings.append(
+            Finding(
+                code="other_reading_balances",
+                message=f"{where} does not sum to its total as read under its headers; "
+                f"another reading of its cells does (see suggestions)",
+                where=where,
+                page=table.page,
+            )
+        )
+    return out
+
+
+def _note_doubts(
+    scope: str,
+    cell: TableCell,
+    unreadable: bool,
+    kind: ValueKind,
+    table: Table,
+    result: MappedTables,
+) -> None:
+    page = cell.page or table.page
+    if unreadable:
+        result.unreadable.append(scope)
+        result.warnings.append(
+            Finding(
+                code="unreadable_value",
+                message=f"cannot read {cell.text!r} as a number; left null",
+                where=scope,
+                page=page,
+            )
+        )
+    elif cell.confidence is not None and cell.confidence < LOW_CONFIDENCE:
+        result.doubtful.append(scope)
+        result.warnings.append(
+            Finding(
+                code="low_confidence",
+                message=f"OCR read {cell.text!r} with confidence "
+                f"{cell.confidence:.2f}; please verify",
+                where=scope,
+                page=page,
+            )
+        )
+    alternatives = alternative_suggestions(scope, cell, kind)
+    if alternatives:
+        result.doubtful.append(scope)
+        result.suggestions.extend(alternatives)
+
+
+def _prints_yuan(table: Table) -> bool:
+    """Whether the table's amount header is in 元 (采购总金额（元）) rather than 万元."""
+    return _prints_yuan_in(tuple(c.text for c in table.cells if "金额" in c.text))
+
+
+@lru_cache(maxsize=256)
+def _prints_yuan_in(texts: tuple[str, ...]) -> bool:
+    for text in texts:
+        words = label_words(text)
+        if "金额" in words and "元" in words and "万元" not in words:
+            return True
+    return False
