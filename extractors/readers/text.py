@@ -12,6 +12,7 @@ import re
 from extractors.document import Document, InputFormat, Table, TextBlock, cells_from_rows
 from extractors.encoding import decode_text
 from extractors.readers.base import Reader
+from extractors.readers.flat import read_flat
 
 _ROW_START = re.compile(r"^\|")
 _ROW_CONTINUATION = re.compile(r"^[ \t\u3000]+\|")
@@ -24,6 +25,15 @@ class TextReader(Reader):
 
     def read(self) -> Document:
         text, _encoding = decode_text(self.data)
+        if not any(_ROW_START.match(line) for line in text.splitlines()):
+            flat = read_flat(text)
+            if flat is not None:
+                return Document(
+                    source=self.source,
+                    blocks=flat.blocks,
+                    tables=flat.tables,
+                    warnings=flat.warnings,
+                )
         document = Document(source=self.source)
         table_rows: list[str] = []
         order = 0
