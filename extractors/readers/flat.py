@@ -46,6 +46,8 @@ _SENTENCE_STOP = frozenset("。；;：:！!？?")
 # (（一）基本情况今年，我区…).
 _HEADING_END = re.compile(r".*(?:情况|方面|做法|问题|措施|事项)")
 MAX_RUN_IN_HEADING = 30
+# An archived page holds its article on one line; a line this long is one.
+MIN_FLAT_LINE = 400
 
 
 @dataclass
@@ -100,7 +102,11 @@ def read_flat(text: str) -> FlatPage | None:
         as grids, or None when the text has neither archiver header nor a flat table.
     """
     header, body = split_header(text)
-    body = strip_portal(" ".join(line.strip() for line in body.splitlines()))
+    lines = body.splitlines()
+    archived = "标题" in header or any(len(line) > MIN_FLAT_LINE for line in lines)
+    if not archived:
+        return None  # line-broken text: its tables are laid out, not flattened
+    body = strip_portal(" ".join(line.strip() for line in lines))
     tables = find_tables(body)
     if not tables and "标题" not in header:
         return None

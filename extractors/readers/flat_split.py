@@ -21,9 +21,11 @@ when none satisfies the rules; that run is reported as having no consistent spli
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from itertools import product
+from math import prod
 from statistics import pvariance
 
 from extractors.checks import Equation, Term
@@ -35,12 +37,16 @@ MAX_COUNT_DIGITS = 7
 MAX_AMOUNT_DIGITS = 12
 # A run is never split more ways than this (a 15-cell table-4 run has a few hundred).
 MAX_SPLITS = 20_000
+# Joint reading of the runs several splits fit: candidates per run, combinations in all.
+MAX_COMBINATIONS = 20_000
 # Other readings kept per cell, most plausible first.
 MAX_ALTERNATIVES = 12
 
 _COUNT = re.compile(rf"0|[1-9]\d{{0,{MAX_COUNT_DIGITS - 1}}}")
 _CHANGE = re.compile(rf"0|[增减+\-]?[1-9]\d{{0,{MAX_COUNT_DIGITS - 1}}}")
-_AMOUNT = re.compile(rf"(?:0|[1-9]\d{{0,{MAX_AMOUNT_DIGITS - 1}}})(?:\.\d+)?(?:万元|元)?")
+_AMOUNT = re.compile(
+    rf"(?:0|[1-9]\d{{0,{MAX_AMOUNT_DIGITS - 1}}})(?:\.\d+)?(?:万元|元)?"
+)
 _PATTERNS = {
     ValueKind.COUNT: _COUNT,
     ValueKind.CHANGE: _CHANGE,
@@ -88,16 +94,19 @@ class RunSplit:
 
 
 def enumerate_splits(
-    run: str, kinds: Sequence[ValueKind], blanks: int = 0
+    run: str,
+    kinds: Sequence[ValueKind],
+    blanks: int = 0,
+    keep: Callable[[list[str]], bool] | None = None,
 ) -> list[tuple[str, ...]]:
     """Every segmentation of a run into cells of these kinds, with exactly ``blanks``
-    of them vanished ("")."""
+    of them vanished (""); ``keep`` may reject a partial split as soon as it fails."""
     text, breaks = _compact(run)
     out: list[tuple[str, ...]] = []
     cells: list[str] = []
 
     def walk(pos: int, slot: int, left: int) -> None:
-        if len(out) >= MAX_SPLITS:
+        if len(out) >= MAX_SPLITS or (keep is not None and cells and not keep(cells)):
             return
         if slot == len(kinds):
             if pos == len(text) and left == 0:
@@ -137,33 +146,22 @@ def split_runs(
     Returns:
         One :class:`RunSplit` per run, in order.
     """
-    values: dict[Term, float] = {}
     splits: list[RunSplit] = []
-    tied: list[list[tuple[str, ...]]] = []
     for raw, slots in runs:
         own = [e for e in equations if _within(e, slots)]
-        best, status = _consistent(raw, slots, own)
-        best.sort(key=lambda c, slots=slots: _implausibility(slots, c))
-        splits.append(RunSplit(raw, tuple(slots), best[0], status=status))
-        tied.append(best)
-        values.update(_values(slots, best[0]))
-    # Across runs (R1, R2): among equally fitting splits keep those the other runs'
-    # readings agree with; a run with one split is never re-read.
-    for split, best in zip(splits, tied, strict=True):
-        if len(best) > 1:
-            across = [e for e in equations if _touches(e, split.slots)]
-            others = {t: v for t, v in values.items() if t not in _terms(split.slots)}
-            scored = [
-                (_broken(across, {**others, **_values(split.slots, c)}), c) for c in best
-            ]
-            low = min(s for s, _ in scored)
-            best[:] = [c for s, c in scored if s == low]
-        best.sort(key=lambda c: _implausibility(split.slots, c))
+        best, status = _fitting(raw, slots, own)
+        splits.append(
+            RunSplit(raw, tuple(slots), best[0], status=status, candidates=best)
+        )
+    _across(
+        splits, [e for e in equations if not any(_within(e, s.slots) for s in splits)]
+    )
+    for split in splits:
+        best = split.candidates
         split.cells = best[0]
-        split.candidates = best
-        values.update(_values(split.slots, split.cells))
         if len(best) > 1:
-            split.status = SplitStatus.SEVERAL
+            if split.status is SplitStatus.ONE:
+                split.status = SplitStatus.SEVERAL
             split.alternatives = tuple(
                 tuple(_distinct(c[i] for c in best[1:] if c[i] != best[0][i]))
                 for i in range(len(split.slots))
@@ -171,48 +169,193 @@ def split_runs(
     return splits
 
 
-def _consistent(
+def _across(splits: list[RunSplit], equations: Sequence[Equation]) -> None:
+    """Among equally fitting splits of the runs the equations across runs (R1, R2)
+    touch, keep those some reading of the other runs satisfies: each equation in turn
+    until none rules out more, then every combination if few enough remain. An
+    equation no combination satisfies is the report's own failure and rules out none.
+    Runs with one split stay as read."""
+    open_runs = [
+        s
+        for s in splits
+        if len(s.candidates) > 1 and any(_touches(e, s.slots) for e in equations)
+    ]
+    if not open_runs:
+        return
+    printed = {t for s in splits for t in _terms(s.slots)}
+    touching = [
+        e
+        for e in equations
+        if any(_touches(e, s.slots) for s in open_runs)
+        and printed & set(e.left)
+        and printed & set(e.right)  # a side with no printed row is no equation
+    ]
+    fixed: dict[Term, float] = {}
+    for split in splits:
+        if split not in open_runs:
+            fixed.update(_values(split.slots, split.candidates[0]))
+    while any([_arc(eq, open_runs, fixed) for eq in touching]):
+        pass
+    still = [s for s in open_runs if len(s.candidates) > 1]
+    choices = [[_values(s.slots, c) for c in s.candidates] for s in still]
+    if not still or prod(len(c) for c in choices) > MAX_COMBINATIONS:
+        return  # left flagged with every reading that survived
+    for split in open_runs:
+        if split not in still:
+            fixed.update(_values(split.slots, split.candidates[0]))
+    scored = [
+        (
+            _broken(
+                touching, _merged(fixed, [choices[i][k] for i, k in enumerate(picks)])
+            ),
+            picks,
+        )
+        for picks in product(*(range(len(c)) for c in choices))
+    ]
+    low = min(b for b, _ in scored)
+    for i, split in enumerate(still):
+        kept = sorted({picks[i] for b, picks in scored if b == low})
+        split.candidates = [split.candidates[k] for k in kept]
+
+
+def _arc(eq: Equation, runs: list[RunSplit], fixed: dict[Term, float]) -> bool:
+    """Drop the splits with which no reading of the other runs satisfies ``eq``."""
+    sign = {**dict.fromkeys(eq.left, 1.0), **dict.fromkeys(eq.right, -1.0)}
+    base = sum(sign[t] * v for t, v in fixed.items() if t in sign)
+    involved = [s for s in runs if _touches(eq, s.slots)]
+    parts = [
+        [
+            round(
+                sum(sign[t] * v for t, v in _values(s.slots, c).items() if t in sign), 6
+            )
+            for c in s.candidates
+        ]
+        for s in involved
+    ]
+    before: list[set[float]] = [{0.0}]
+    for options in parts:
+        before.append({round(p + o, 6) for p in before[-1] for o in options})
+    if not any(abs(base + p) < 1e-6 for p in before[-1]):
+        return False  # no reading satisfies it: the report's own failure
+    after: list[set[float]] = [{0.0}]
+    for options in reversed(parts):
+        after.append({round(p + o, 6) for p in after[-1] for o in options})
+    after.reverse()
+    changed = False
+    for i, split in enumerate(involved):
+        keep = [
+            k
+            for k, o in enumerate(parts[i])
+            if any(round(-base - p - o, 6) in after[i + 1] for p in before[i])
+        ]
+        if len(keep) < len(split.candidates):
+            split.candidates = [split.candidates[k] for k in keep]
+            changed = True
+    return changed
+
+
+def _merged(
+    fixed: dict[Term, float], parts: list[dict[Term, float]]
+) -> dict[Term, float]:
+    values = dict(fixed)
+    for part in parts:
+        values.update(part)
+    return values
+
+
+def _fitting(
     raw: str, slots: Sequence[Slot], own: Sequence[Equation]
 ) -> tuple[list[tuple[str, ...]], SplitStatus]:
-    """The splits with fewest broken equations, then fewest vanished cells."""
+    """The splits with the fewest broken equations plus assumptions, likeliest first.
+
+    An assumption (a vanished cell, a change printed without 增/减) weighs as much as a
+    broken equation: a split that balances only by dropping a cell ties with printed
+    figures that do not balance, so the reading is flagged, never silently repaired.
+    """
     kinds = [s.kind for s in slots]
-    found: list[tuple[str, ...]] = []
-    for blanks in range(len(slots)):
-        splits = enumerate_splits(raw, kinds, blanks)
-        if not splits:
-            continue
-        scored = [(_broken(own, _values(slots, c)), c) for c in splits]
-        low = min(s for s, _ in scored)
-        kept = [c for s, c in scored if s == low]
-        if low == 0:
-            return kept, SplitStatus.ONE
-        found = found or kept
-        if not own:
-            break
-    if not found:
+    strict = enumerate_splits(raw, kinds, 0, _keeps(slots, own))
+    if strict:
+        strict.sort(key=lambda cells: _implausibility(slots, cells))
+        return strict, SplitStatus.ONE
+    scored: list[tuple[int, tuple[str, ...]]] = []
+    blanks, limit = 0, len(slots)
+    while blanks <= limit:
+        for cells in enumerate_splits(raw, kinds, blanks):
+            scored.append(
+                (_broken(own, _values(slots, cells)) + _assumed(slots, cells), cells)
+            )
+        if scored:
+            # A split with more vanished cells than the best cost cannot tie with it.
+            limit = min(limit, min(c for c, _ in scored))
+        blanks += 1
+    if not scored:
         return [tuple("" for _ in slots)], SplitStatus.NONE
-    # Every split breaks an equation: the document's own arithmetic fails. Read it
-    # the most plausible way; the checks report the failure.
-    found.sort(key=lambda c: _implausibility(slots, c))
-    status = SplitStatus.ONE if len(found) == 1 else SplitStatus.NONE
-    return found, status
+    low = min(c for c, _ in scored)
+    best = [cells for c, cells in scored if c == low]
+    # A report's own sums are off by a little (a typo), not by a misread column.
+    best.sort(
+        key=lambda c: (_residual(own, _values(slots, c)), _implausibility(slots, c))
+    )
+    if _broken(own, _values(slots, best[0])):
+        # The document's own arithmetic fails: read it the most plausible way; the
+        # checks report the failure.
+        return best, SplitStatus.NONE
+    return best, SplitStatus.ONE
+
+
+def _keeps(
+    slots: Sequence[Slot], own: Sequence[Equation]
+) -> Callable[[list[str]], bool]:
+    """A pruning test for partial splits: no assumption, no broken equation so far."""
+    index = {s.term: i for i, s in enumerate(slots)}
+    due: dict[int, list[Equation]] = {}
+    for eq in own:
+        due.setdefault(max(index[t] for t in (*eq.left, *eq.right)), []).append(eq)
+
+    def keep(cells: list[str]) -> bool:
+        last = len(cells) - 1
+        if _assumed(slots[last : last + 1], cells[last:]):
+            return False
+        eqs = due.get(last)
+        return not eqs or not _broken(eqs, _values(slots[: last + 1], cells))
+
+    return keep
+
+
+def _assumed(slots: Sequence[Slot], cells: Sequence[str]) -> int:
+    """Assumptions a split makes: vanished cells, and changes printed with no 增/减
+    (reports print a change as 增63 / 减5 / 0, sample 000_e67d…)."""
+    return sum(
+        not cell
+        or (slot.kind is ValueKind.CHANGE and cell != "0" and not _SIGNED.match(cell))
+        for slot, cell in zip(slots, cells, strict=False)
+    )
 
 
 def _implausibility(slots: Sequence[Slot], cells: Sequence[str]) -> tuple[float, ...]:
-    """Smaller is likelier: rule-free evidence, then similar widths, then leftmost."""
-    penalty = 0
-    for slot, cell in zip(slots, cells, strict=True):
-        if slot.kind is ValueKind.CHANGE and cell not in ("", "0"):
-            penalty += not _SIGNED.match(cell)  # printed changes carry 增/减 or are 0
-    by_field = {s.term[2]: v for s, v in zip(slots, _numbers(slots, cells), strict=True)}
-    for high, low in AT_LEAST:
-        if by_field.get(high) is not None and by_field.get(low) is not None:
-            penalty += by_field[high] < by_field[low]  # type: ignore[operator]
+    """Smaller is likelier: changes signed as printed, fewer vanished cells, the usual
+    relations, then similar widths, then the earliest cells longest."""
+    by_field = {
+        s.term[2]: v for s, v in zip(slots, _numbers(slots, cells), strict=True)
+    }
+    penalty = sum(
+        1
+        for high, low in AT_LEAST
+        if (h := by_field.get(high)) is not None
+        and (lo := by_field.get(low)) is not None
+        and h < lo
+    )
     widths = [
-        len(c) for s, c in zip(slots, cells, strict=True) if c and s.kind is ValueKind.COUNT
+        len(c)
+        for s, c in zip(slots, cells, strict=True)
+        if c and s.kind is ValueKind.COUNT
     ]
     spread = pvariance(widths) if len(widths) > 1 else 0.0
-    return (penalty, spread, *(-len(c) for c in cells))
+    unsigned = sum(
+        s.kind is ValueKind.CHANGE and c not in ("", "0") and not _SIGNED.match(c)
+        for s, c in zip(slots, cells, strict=True)
+    )
+    return (unsigned, cells.count(""), penalty, spread, *(-len(c) for c in cells))
 
 
 def _numbers(slots: Sequence[Slot], cells: Sequence[str]) -> list[float | None]:
@@ -224,10 +367,10 @@ def _numbers(slots: Sequence[Slot], cells: Sequence[str]) -> list[float | None]:
 
 
 def _values(slots: Sequence[Slot], cells: Sequence[str]) -> dict[Term, float]:
+    """The split's figures by term; a vanished cell counts 0, as in the checks."""
     return {
-        s.term: v
-        for s, v in zip(slots, _numbers(slots, cells), strict=True)
-        if v is not None
+        s.term: 0.0 if v is None else v
+        for s, v in zip(slots, _numbers(slots, cells), strict=False)
     }
 
 
@@ -240,6 +383,17 @@ def _broken(equations: Sequence[Equation], values: dict[Term, float]) -> int:
         if left and right and abs(sum(left) - sum(right)) > 1e-6:
             broken += 1
     return broken
+
+
+def _residual(equations: Sequence[Equation], values: dict[Term, float]) -> float:
+    """How far the equations are off in all."""
+    total = 0.0
+    for eq in equations:
+        left = [values[t] for t in eq.left if t in values]
+        right = [values[t] for t in eq.right if t in values]
+        if left and right:
+            total += abs(sum(left) - sum(right))
+    return total
 
 
 def _terms(slots: Sequence[Slot]) -> set[Term]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from extractors.checks import consistency_equations
 from extractors.document import ReaderWarning, Table, TableCell
@@ -35,8 +36,12 @@ _RUN = re.compile(r"[增减+\-]?\d(?:[\d.]|\s+(?=[\d增减])|[增减+\-](?=\d))*
 # The next row's numbering glued to a run: `…00000002.其他法律…` (the template numbers
 # sub-rows 1.–8., so one digit).
 _GLUED_NUMBER = re.compile(r"(\d)[.．、]$")
-_GROUP_NUMBER = re.compile(r"[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、")
-_SUB_TABLE = re.compile(r"第[一二三四五六七八九十]+条第[（(][一二三四五六七八九十]+[)）]项")
+_GROUP_NUMBER = re.compile(
+    r"[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、"
+)
+_SUB_TABLE = re.compile(
+    r"第[一二三四五六七八九十]+条第[（(][一二三四五六七八九十]+[)）]项"
+)
 # Characters a printed label may carry between the characters of its plain form.
 _LOOSE_GAP = r"[\s（）()“”\"、，,.．:：/／·]*"
 # Confidence of a cell several splits of its run read differently (below the mapper's
@@ -155,14 +160,28 @@ def _read_rows(text: str, limit: int, table: FlatTable) -> None:
             continue  # a row's own numbering (`1.属于…`), not figures
         before = text[position : match.start()]
         run, glued = _unglue(match.group(), text, match.end())
-        header, found_groups, label, row = _row_label(table.spec, before, groups, previous)
+        header, found_groups, label, row = _row_label(
+            table.spec, before, groups, previous
+        )
         if row is None:
             wide = table.kind is TableKind.REVIEW_LITIGATION and not table.rows
             if not wide:
                 break
             header, label = before, ""
+        empty: list[FlatRow] = []
+        while row is not None and header.strip():
+            # A row printed with no figures: its label runs into the next one's.
+            found = _row_label(table.spec, header, groups, previous)
+            if found[3] is None:
+                break
+            empty.insert(0, FlatRow(*found, run=""))
+            header = found[0]
+        if empty:
+            empty[0].header, empty[-1].header = header, ""
+            header = ""
         groups = found_groups or groups
         previous = row.key if row else previous
+        table.rows.extend(empty)
         table.rows.append(FlatRow(header, found_groups, label, row, run))
         position = match.end() - len(glued)
         table.end = position
@@ -216,7 +235,7 @@ def _groups(lead: str) -> list[str]:
         if not any(a <= m.start() < b for a, b in inside)
     ]
     pieces = [*marks, len(lead)]
-    return [lead[a:b].strip() for a, b in zip(pieces, pieces[1:], strict=False)]
+    return [lead[a:b].strip() for a, b in pairwise(pieces)]
 
 
 def _slots(spec: TableSpec, row: FlatRow) -> list[Slot]:
@@ -243,7 +262,9 @@ def to_grid(table: FlatTable, order: int) -> tuple[Table, list[ReaderWarning]]:
     warnings: list[ReaderWarning] = []
     for flat, split in zip(table.rows, table.splits, strict=True):
         rows.extend(_header_rows(table.spec, flat))
-        cells = [TableCell(row=0, col=0, text=t) for t in (*flat.groups, flat.label) if t]
+        cells = [
+            TableCell(row=0, col=0, text=t) for t in (*flat.groups, flat.label) if t
+        ]
         for i, text in enumerate(split.cells):
             others = list(split.alternatives[i]) if split.alternatives else []
             cells.append(
@@ -291,8 +312,11 @@ def _header_rows(spec: TableSpec, row: FlatRow) -> list[list[TableCell]]:
         out.append([_header(sub.group())])
         text = text[sub.end() :].strip()
     if row.row is None:  # table 4 wide: its group words, then 3 x 5 field labels
-        return [*out, [_header(text[: text.find(spec.columns[0].labels[0])])],
-                [_header(c.labels[0]) for _ in spec.rows for c in spec.columns]]
+        return [
+            *out,
+            [_header(text[: text.find(spec.columns[0].labels[0])])],
+            [_header(c.labels[0]) for _ in spec.rows for c in spec.columns],
+        ]
     if spec.columns:
         names = [c.labels[0] for c in spec.columns]
     else:

@@ -1,6 +1,9 @@
-"""Plain text scraped from report web pages.
+"""Plain text: pipe rows, flattened archived pages, or whitespace-aligned tables.
 
-Scrapers flatten HTML tables to pipe rows (``| a | b |``) and break a row across lines
+Pipe rows (``| a | b |``) are read here; text with none goes to the flattened-page reader
+(:mod:`extractors.readers.flat`, when it holds an archiver header or a flat table), else
+to the whitespace-aligned one (:mod:`extractors.readers.aligned`, when it holds a table),
+else every line is a block. Scrapers flatten HTML tables to pipe rows (``| a | b |``) and break a row across lines
 whenever a cell held a line break: a line starting with ``|`` at column 0 begins a row,
 an indented ``|`` line continues it (see samples/000_e67d0018f5985882.txt).
 """
@@ -11,6 +14,7 @@ import re
 
 from extractors.document import Document, InputFormat, Table, TextBlock, cells_from_rows
 from extractors.encoding import decode_text
+from extractors.readers.aligned import read_aligned
 from extractors.readers.base import Reader
 from extractors.readers.flat import read_flat
 
@@ -25,7 +29,8 @@ class TextReader(Reader):
 
     def read(self) -> Document:
         text, _encoding = decode_text(self.data)
-        if not any(_ROW_START.match(line) for line in text.splitlines()):
+        lines = text.splitlines()
+        if not any(_ROW_START.match(line) for line in lines):
             flat = read_flat(text)
             if flat is not None:
                 return Document(
@@ -34,6 +39,10 @@ class TextReader(Reader):
                     tables=flat.tables,
                     warnings=flat.warnings,
                 )
+            laid_out = read_aligned(text)
+            if laid_out is not None:
+                blocks, tables = laid_out
+                return Document(source=self.source, blocks=blocks, tables=tables)
         document = Document(source=self.source)
         table_rows: list[str] = []
         order = 0

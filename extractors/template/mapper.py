@@ -419,6 +419,8 @@ def _assign(
                     page=cell.page or table.page,
                 )
             )
+        elif cell.alternatives:
+            _note_alternatives(cell, scope, kind, result)
         elif cell.confidence is not None and cell.confidence < LOW_CONFIDENCE:
             result.doubtful.append(scope)
             result.warnings.append(
@@ -447,6 +449,36 @@ def _assign(
             )
         )
     return out
+
+
+def _note_alternatives(
+    cell: TableCell, scope: str, kind: ValueKind, result: MappedTables
+) -> None:
+    """A cell the reader could read several ways (another split of a flattened digit
+    run): doubtful, and each other reading proposed as a suggestion, never applied."""
+    result.doubtful.append(scope)
+    result.warnings.append(
+        Finding(
+            code="low_confidence",
+            message=f"{cell.text!r} is one of several readings "
+            f"({', '.join(cell.alternatives)}); please verify",
+            where=scope,
+            page=cell.page,
+        )
+    )
+    chosen = normalize_value(cell.text, kind).value
+    seen = {chosen}
+    for text in cell.alternatives:
+        value = normalize_value(text, kind).value
+        if value is not None and value not in seen:
+            seen.add(value)
+            result.suggestions.append(
+                Suggestion(
+                    scope=scope,
+                    value=value,
+                    because=f"another reading of the printed figures: {text!r}",
+                )
+            )
 
 
 def _prints_yuan(table: Table) -> bool:
