@@ -16,7 +16,8 @@ from itertools import pairwise
 
 from extractors.checks import consistency_equations
 from extractors.document import ReaderWarning, Table, TableCell
-from extractors.readers.flat_split import RunSplit, Slot, SplitStatus, split_runs
+from extractors.readers.flat_joint import split_runs
+from extractors.readers.flat_split import RunSplit, Slot, SplitStatus
 from extractors.template.mapper import LOW_CONFIDENCE, Label, match_row
 from extractors.template.specs import (
     ACTIVE_FIELD_LABELS,

@@ -27,7 +27,8 @@ from report_factory import MadeUpReport, make_report
 from extractors.checks import check_report, consistency_equations
 from extractors.pipeline import extract
 from extractors.readers.flat import read_flat, split_run_in, strip_portal
-from extractors.readers.flat_split import Slot, SplitStatus, split_runs
+from extractors.readers.flat_joint import split_runs
+from extractors.readers.flat_split import Slot, SplitStatus
 from extractors.report import CheckStatus, Report
 from extractors.values import ValueKind
 
