@@ -21,6 +21,8 @@ from extractors.values import is_value_text
 _GAP = re.compile(r" {2,}|\t+|\u3000+")
 # A caption line (第二十条第（一）项, 申请人情况) is this short and stands just above a table.
 MAX_CAPTION_CHARS = 20
+# A table has at least this many lines of two or more cells.
+MIN_TABLE_LINES = 2
 # Figures whose centres are this many display columns apart are in different columns.
 MIN_COLUMN_GAP = 4
 _NUMBERED_HEADING = re.compile(
@@ -87,6 +89,7 @@ def read_aligned(text: str) -> tuple[list[TextBlock], list[Table]] | None:
     for i in range(len(lines) - 2, -1, -1):
         if _is_caption(lines[i], laid[i]) and in_table[i + 1]:
             in_table[i] = True
+    _drop_lone_lines(laid, in_table)
     if not any(in_table):
         return None
     blocks: list[TextBlock] = []
@@ -107,6 +110,18 @@ def read_aligned(text: str) -> tuple[list[TextBlock], list[Table]] | None:
         order += 1
         i = j
     return blocks, tables
+
+
+def _drop_lone_lines(laid: list[list[LaidCell]], in_table: list[bool]) -> None:
+    """A stretch with fewer than MIN_TABLE_LINES lines of cells is prose with a gap."""
+    i = 0
+    while i < len(in_table):
+        j = i
+        while j < len(in_table) and in_table[j]:
+            j += 1
+        if j > i and sum(len(laid[k]) >= 2 for k in range(i, j)) < MIN_TABLE_LINES:
+            in_table[i:j] = [False] * (j - i)
+        i = max(j, i + 1)
 
 
 def _names_a_row(text: str) -> bool:

@@ -34,6 +34,8 @@ MAX_COUNT_DIGITS = 7
 MAX_AMOUNT_DIGITS = 12
 # A run is never split more ways than this (a 15-cell table-4 run has a few hundred).
 MAX_SPLITS = 20_000
+# Nor searched longer than this many steps (a run far too long for its row).
+MAX_STEPS = 200_000
 # Other readings kept per cell, most plausible first.
 MAX_ALTERNATIVES = 12
 
@@ -99,9 +101,13 @@ def enumerate_splits(
     text, breaks = _compact(run)
     out: list[tuple[str, ...]] = []
     cells: list[str] = []
+    steps = [0]
 
     def walk(pos: int, slot: int, left: int) -> None:
-        if len(out) >= MAX_SPLITS or (keep is not None and cells and not keep(cells)):
+        steps[0] += 1
+        if len(out) >= MAX_SPLITS or steps[0] > MAX_STEPS:
+            return
+        if keep is not None and cells and not keep(cells):
             return
         if slot == len(kinds):
             if pos == len(text) and left == 0:

@@ -133,8 +133,8 @@ def _start_of(kind: TableKind, text: str, after: int) -> int | None:
     if not hits:
         return None
     start = min(hits)
-    opening = text.rfind("（", max(after, start - 2), start)
-    return opening if opening >= 0 else start
+    # Table 3 opens inside its bracketed note: （本列数据的勾稽关系为：…）.
+    return start - 1 if start > after and text[start - 1] in "（(" else start
 
 
 def _spec_for(kind: TableKind, region: str, found: list[FlatTable]) -> TableSpec:
@@ -312,18 +312,13 @@ def _header_rows(spec: TableSpec, row: FlatRow) -> list[list[TableCell]]:
     if sub:
         out.append([_header(sub.group())])
         text = text[sub.end() :].strip()
-    if row.row is None:  # table 4 wide: its group words, then 3 x 5 field labels
-        return [
-            *out,
-            [_header(text[: text.find(spec.columns[0].labels[0])])],
-            [_header(c.labels[0]) for _ in spec.rows for c in spec.columns],
-        ]
-    if spec.columns:
-        names = [c.labels[0] for c in spec.columns]
-    else:
-        return [*out, [_header(p) for p in _field_headers(text, spec, row.row)]]
-    first = loose(names[0]).search(text)
+    names = [c.labels[0] for c in spec.columns]
+    first = loose(names[0]).search(text) if names else None
     lead = text[: first.start()] if first else text
+    if row.row is None:  # table 4 wide: its group words, then 3 x 5 field labels
+        return [*out, [_header(lead)], [_header(n) for _ in spec.rows for n in names]]
+    if not names:  # table 2: each sub-table prints its own field headers
+        return [*out, [_header(p) for p in _field_headers(text, spec, row.row)]]
     return [*out, [_header(lead), *(_header(n) for n in names)]]
 
 
