@@ -1,11 +1,12 @@
 """Plain text: pipe rows, flattened archived pages, or whitespace-aligned tables.
 
-Pipe rows (``| a | b |``) are read here; text with none goes to the flattened-page reader
+Pipe rows are read here; text with none goes to the flattened-page reader
 (:mod:`extractors.readers.flat`, when it holds an archiver header or a flat table), else
 to the whitespace-aligned one (:mod:`extractors.readers.aligned`, when it holds a table),
-else every line is a block. Scrapers flatten HTML tables to pipe rows (``| a | b |``) and break a row across lines
-whenever a cell held a line break: a line starting with ``|`` at column 0 begins a row,
-an indented ``|`` line continues it (see samples/000_e67d0018f5985882.txt).
+else every line is a block. Scrapers flatten HTML tables to pipe rows (``| a | b |``)
+and break a row across lines whenever a cell held a line break: a line starting with
+``|`` at column 0 begins a row, an indented ``|`` line continues it (see
+samples/000_e67d0018f5985882.txt).
 """
 
 from __future__ import annotations
