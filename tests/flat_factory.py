@@ -198,19 +198,22 @@ LABEL_WIDTH = 84  # display columns of the label column (the longest label is 78
 CELL_WIDTH = 14
 
 
-def width(text: str) -> int:
-    """Display columns: CJK and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+def width(text: str, wide: int = 2) -> int:
+    """Display columns: CJK and full-width characters take ``wide`` (two in a terminal
+    dump; some PDF text dumps pad as if they took one)."""
+    return sum(wide if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _aligned_row(label: str, cells: list[str], indent: int = 0) -> str:
-    line = " " * indent + label
-    line += " " * max(2, LABEL_WIDTH - width(line))
-    return (line + "".join(" " * (CELL_WIDTH - width(c)) + c for c in cells)).rstrip()
+def _aligned_row(label: str, cells: list[str], wide: int = 2) -> str:
+    line = label + " " * max(2, LABEL_WIDTH - width(label, wide))
+    return (
+        line + "".join(" " * (CELL_WIDTH - width(c, wide)) + c for c in cells)
+    ).rstrip()
 
 
-def to_aligned(report: MadeUpReport) -> str:
-    """The report as pdftotext -layout prints it: tables aligned by spaces."""
+def to_aligned(report: MadeUpReport, wide: int = 2) -> str:
+    """The report as pdftotext -layout prints it: tables aligned by spaces, CJK
+    characters ``wide`` columns wide."""
     lines = [report.title, "", f"本报告由{report.issuer}办公室编制。"]
     body = narrative(report)
     level1 = [heading for heading, _ in report.level1]
@@ -221,26 +224,26 @@ def to_aligned(report: MadeUpReport) -> str:
     layout = ACTIVE_2021 if report.active_template == "2021" else ACTIVE_2019
     for sub_heading, headers, rows in layout:
         lines.append(sub_heading)
-        lines.append(_aligned_row(headers[0], headers[1:]))
+        lines.append(_aligned_row(headers[0], headers[1:], wide))
         for key, label, fields in rows:
             values = report.active_disclosure[key]
             lines.append(
-                _aligned_row(label, [format_value(values[f], f) for f in fields])
+                _aligned_row(label, [format_value(values[f], f) for f in fields], wide)
             )
     lines.append(level1[2])
     lines.append("申请人情况")
     columns = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构"]
-    lines.append(_aligned_row("", [*columns, "其他", "总计"]))
+    lines.append(_aligned_row("", [*columns, "其他", "总计"], wide))
     for key, labels in _request_labels(report.requests_template):
         values = [format_value(report.requests[key][c]) for c in REQUEST_COLUMNS]
-        lines.append(_aligned_row("  ".join(labels), values))
+        lines.append(_aligned_row("  ".join(labels), values, wide))
     lines.append(level1[3])
-    lines.append(_aligned_row("", REVIEW_FIELD_LABELS))
+    lines.append(_aligned_row("", REVIEW_FIELD_LABELS, wide))
     names = ["行政复议", "未经复议直接起诉", "复议后起诉"]
     for group, name in zip(REVIEW_GROUPS, names, strict=True):
         review = report.review_litigation[group]
         values = [format_value(review[f]) for f in REVIEW_FIELDS]
-        lines.append(_aligned_row(name, values))
+        lines.append(_aligned_row(name, values, wide))
     lines.append(level1[4])
     lines.append("个别单位政策解读质量有待提升，下一步将加强培训。")
     lines.append(level1[5])

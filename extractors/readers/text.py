@@ -41,9 +41,13 @@ class TextReader(Reader):
                     warnings=flat.warnings,
                 )
             laid_out = read_aligned(text)
-            if laid_out is not None:
-                blocks, tables = laid_out
-                return Document(source=self.source, blocks=blocks, tables=tables)
+            if laid_out is not None and (laid_out.tables or laid_out.warnings):
+                return Document(
+                    source=self.source,
+                    blocks=laid_out.blocks,
+                    tables=laid_out.tables,
+                    warnings=laid_out.warnings,
+                )
         document = Document(source=self.source)
         table_rows: list[str] = []
         order = 0
