@@ -2,9 +2,15 @@
 from Word.
 
 A table line has cells separated by two or more spaces (or a tab, or an ideographic
-space). Columns are found by character position, CJK characters counting two display
-columns as in such dumps: the figures of a table's lines are grouped by where they
-stand, so a blank cell is a gap at its column, not a shift of the cells after it.
+space; figures may stand a single space apart). Columns are found by character
+position, CJK characters counting two display columns (or one, as some PDF text dumps
+pad them): the figures of a table's lines are grouped by where they stand, so a blank
+cell is a gap at its column, not a shift of the cells after it. Blank lines and page
+numbers inside a table are skipped, a label wrapped around its figures' line is joined.
+A stretch whose figures do not stand in columns (two in one column, more columns than
+any row has figures) is not read as a table: its lines stay text, with a warning, so no
+figure is ever read from the wrong column. Justified prose with wide gaps is no table:
+a table prints at least MIN_EXACT_LABELS of the template's labels as cells of their own.
 """
 
 from __future__ import annotations
