@@ -1,8 +1,12 @@
-"""Plain text scraped from report web pages.
+"""Plain text: pipe rows, flattened archived pages, or whitespace-aligned tables.
 
-Scrapers flatten HTML tables to pipe rows (``| a | b |``) and break a row across lines
-whenever a cell held a line break: a line starting with ``|`` at column 0 begins a row,
-an indented ``|`` line continues it (see samples/000_e67d0018f5985882.txt).
+Pipe rows are read here; text with none goes to the flattened-page reader
+(:mod:`extractors.readers.flat`, when it holds an archiver header or a flat table), else
+to the whitespace-aligned one (:mod:`extractors.readers.aligned`, when it holds a table),
+else every line is a block. Scrapers flatten HTML tables to pipe rows (``| a | b |``)
+and break a row across lines whenever a cell held a line break: a line starting with
+``|`` at column 0 begins a row, an indented ``|`` line continues it (see
+samples/000_e67d0018f5985882.txt).
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ import re
 
 from extractors.document import Document, InputFormat, Table, TextBlock, cells_from_rows
 from extractors.encoding import decode_text
+from extractors.readers.aligned import read_aligned
 from extractors.readers.base import Reader
+from extractors.readers.flat import read_flat
 
 _ROW_START = re.compile(r"^\|")
 _ROW_CONTINUATION = re.compile(r"^[ \t\u3000]+\|")
@@ -24,6 +30,24 @@ class TextReader(Reader):
 
     def read(self) -> Document:
         text, _encoding = decode_text(self.data)
+        lines = text.splitlines()
+        if not any(_ROW_START.match(line) for line in lines):
+            flat = read_flat(text)
+            if flat is not None:
+                return Document(
+                    source=self.source,
+                    blocks=flat.blocks,
+                    tables=flat.tables,
+                    warnings=flat.warnings,
+                )
+            laid_out = read_aligned(text)
+            if laid_out is not None and (laid_out.tables or laid_out.warnings):
+                return Document(
+                    source=self.source,
+                    blocks=laid_out.blocks,
+                    tables=laid_out.tables,
+                    warnings=laid_out.warnings,
+                )
         document = Document(source=self.source)
         table_rows: list[str] = []
         order = 0

@@ -359,21 +359,27 @@ def _note_doubts(
                 page=page,
             )
         )
-    elif cell.confidence is not None and cell.confidence < LOW_CONFIDENCE:
-        result.doubtful.append(scope)
-        result.warnings.append(
-            Finding(
-                code="low_confidence",
-                message=f"OCR read {cell.text!r} with confidence "
-                f"{cell.confidence:.2f}; please verify",
-                where=scope,
-                page=page,
-            )
-        )
+        return
     alternatives = alternative_suggestions(scope, cell, kind)
     if alternatives:
-        result.doubtful.append(scope)
-        result.suggestions.extend(alternatives)
+        # A reader's other readings (another split of a flattened digit run).
+        message = f"read {cell.text!r}; it may also read " + ", ".join(
+            repr(text) for text in cell.alternatives
+        )
+    elif cell.confidence is not None and cell.confidence < LOW_CONFIDENCE:
+        message = f"read {cell.text!r} with confidence {cell.confidence:.2f}"
+    else:
+        return
+    result.doubtful.append(scope)
+    result.suggestions.extend(alternatives)
+    result.warnings.append(
+        Finding(
+            code="low_confidence",
+            message=f"{message}; please verify",
+            where=scope,
+            page=page,
+        )
+    )
 
 
 def _prints_yuan(table: Table) -> bool:

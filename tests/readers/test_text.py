@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLES
+from flat_factory import plausible, to_aligned, to_flat
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from report_factory import make_report, to_text
 
 from extractors.document import InputFormat
 from extractors.readers import read_document
@@ -83,3 +85,39 @@ def test_gb18030_text_with_a_rare_character(tmp_path: Path) -> None:
     path.write_bytes("一、总体情况\n䶮字在GB18030里。\n".encode("gb18030"))
     document = read_document(path)
     assert document.blocks[1].text == "䶮字在GB18030里。"
+
+
+@pytest.mark.parametrize(
+    ("render", "engine"),
+    [
+        ("pipe", "text"),
+        ("flat", "flat-text"),
+        ("aligned", "text-layout"),
+    ],
+)
+def test_each_kind_of_text_goes_to_its_reader(
+    tmp_path: Path, render: str, engine: str
+) -> None:
+    made = plausible(make_report("2021", "2021", seed=2), 2)
+    text = {"pipe": to_text, "flat": to_flat, "aligned": to_aligned}[render](made)
+    path = tmp_path / "r.txt"
+    path.write_text(text, encoding="utf-8")
+    document = read_document(path)
+    assert {t.engine for t in document.tables} == {engine}
+    assert len(document.tables) == 3
+
+
+def test_prose_without_tables_stays_lines(tmp_path: Path) -> None:
+    path = tmp_path / "prose.txt"
+    path.write_text(
+        "一、总体情况\n全年主动公开信息  1200条。\n二、其他\n无。\n", "utf-8"
+    )
+    document = read_document(path)
+    # One line with a wide gap is no table.
+    assert [b.text for b in document.blocks] == [
+        "一、总体情况",
+        "全年主动公开信息  1200条。",
+        "二、其他",
+        "无。",
+    ]
+    assert document.tables == []
