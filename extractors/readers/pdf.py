@@ -1,8 +1,9 @@
 """Text PDFs (exported from Word or WPS): paragraphs and ruled tables from the text.
 
-pdfplumber supplies chars, ruling lines and table cell boxes; camelot's lattice parser
-is the second engine on pages where pdfplumber's grid is weak (see
-:mod:`extractors.readers.pdf_camelot`). Running headers, footers and page numbers are
+pdfium reads each page's chars, ruling lines and images
+(:mod:`extractors.readers.pdf_layer`); pdfplumber's table geometry turns the lines into
+cell boxes, and camelot's lattice parser is the second engine on pages where that grid
+is weak (see :mod:`extractors.readers.pdf_camelot`). Running headers, footers and page numbers are
 dropped, text inside tables is kept out of the paragraphs, and a table that goes on at
 the top of the next page is joined into one :class:`~extractors.document.Table`.
 Pages whose text layer is garbage are reported as ``needs_ocr`` warnings.
@@ -10,15 +11,12 @@ Pages whose text layer is garbage are reported as ``needs_ocr`` warnings.
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfplumber.utils.exceptions import PdfminerException
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from extractors.document import (
     BBox,
@@ -33,6 +31,7 @@ from extractors.readers.base import Reader
 from extractors.readers.pdf_camelot import ENGINE as CAMELOT_ENGINE
 from extractors.readers.pdf_camelot import find_camelot_boxes
 from extractors.readers.pdf_join import continues, fragments_to_table
+from extractors.readers.pdf_layer import open_pdf, read_layer
 from extractors.readers.pdf_quality import (
     garbage_reason,
     has_figures_on_image,
@@ -40,11 +39,10 @@ from extractors.readers.pdf_quality import (
     looks_scanned,
 )
 from extractors.readers.pdf_tables import (
-    Box,
     Fragment,
     boxes_to_fragment,
+    find_ruled_boxes,
     inside_any,
-    is_visible_edge,
     overlap_share,
 )
 from extractors.readers.pdf_text import (
@@ -53,6 +51,7 @@ from extractors.readers.pdf_text import (
     Margins,
     Paragraph,
     chars_to_lines,
+    dedupe_chars,
     find_fake_bold,
     find_margins,
     find_running_lines,
@@ -74,6 +73,8 @@ class _Page:
     number: int
     width: float
     height: float
+    # Degrees the page was turned to read upright (camelot reads pages unturned).
+    turned: int = 0
     lines: list[Line] = field(default_factory=list)
     fragments: list[Fragment] = field(default_factory=list)
     # Kept only for pages whose tables camelot must look at again.
@@ -100,12 +101,7 @@ class PdfTextReader(Reader):
         document = Document(source=self.source)
         pdf = self._open()
         try:
-            try:
-                n_pages = len(pdf.pages)
-            except Exception as exc:
-                raise DocumentLoadError(
-                    ErrorCode.CORRUPT, f"the PDF's page tree is broken: {exc}"
-                ) from exc
+            n_pages = len(pdf)
             if n_pages == 0:
                 raise DocumentLoadError(ErrorCode.EMPTY, "the PDF has no pages")
             if n_pages > self.options.max_pages:
@@ -115,11 +111,11 @@ class PdfTextReader(Reader):
                 )
             document.source = self.source.model_copy(update={"pages": n_pages})
             pages = [
-                self._read_page(page, number, document.warnings)
-                for number, page in enumerate(pdf.pages, start=1)
+                self._read_page(pdf, number, document.warnings)
+                for number in range(1, n_pages + 1)
             ]
         finally:
-            _close(pdf)
+            pdf.close()
         failed = [w for w in document.warnings if w.code == "page_failed"]
         if len(failed) == n_pages:
             raise DocumentLoadError(
@@ -133,32 +129,32 @@ class PdfTextReader(Reader):
         # Pages flagged needs_ocr (scans, garbage text layers) are OCR'd and merged in.
         return ocr_pdf_pages(document, self.data, self.options)
 
-    def _open(self) -> Any:
+    def _open(self) -> pdfium.PdfDocument:
         try:
-            return pdfplumber.open(io.BytesIO(self.data), password="")
-        except PdfminerException as exc:
-            inner = exc.args[0] if exc.args else exc
-            if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
+            return open_pdf(self.data)
+        except pdfium.PdfiumError as exc:
+            if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
                 raise DocumentLoadError(
                     ErrorCode.ENCRYPTED, "the PDF is encrypted and needs a password"
                 ) from exc
             raise DocumentLoadError(
-                ErrorCode.CORRUPT, f"not a readable PDF: {inner!r}"
-            ) from exc
-        except Exception as exc:
-            raise DocumentLoadError(
-                ErrorCode.CORRUPT, f"not a readable PDF: {exc!r}"
+                ErrorCode.CORRUPT, f"not a readable PDF: {exc}"
             ) from exc
 
     def _read_page(
-        self, page: Any, number: int, warnings: list[ReaderWarning]
+        self, pdf: pdfium.PdfDocument, number: int, warnings: list[ReaderWarning]
     ) -> _Page:
-        result = _Page(
-            number=number, width=float(page.width), height=float(page.height)
-        )
+        result = _Page(number=number, width=0.0, height=0.0)
         try:
-            raw: list[Char] = page.chars
-            if looks_scanned(page, raw):
+            page = pdf[number - 1]
+            try:
+                layer = read_layer(page)
+            finally:
+                page.close()
+            result.width, result.height = layer.width, layer.height
+            result.turned = layer.turned
+            raw = layer.chars
+            if looks_scanned(layer, raw):
                 warnings.append(
                     ReaderWarning(
                         code="needs_ocr",
@@ -174,22 +170,17 @@ class PdfTextReader(Reader):
                 )
                 return result
             # Fake-bold copies would double every char of a heading or table cell;
-            # dedupe only pages that have them (it costs ~8% of a page's time).
-            fake_bold = find_fake_bold(raw)
-            deduped = page.dedupe_chars() if fake_bold else page
-            chars: list[Char] = deduped.chars
-            ruled = deduped.filter(is_visible_edge)
-            for found in ruled.find_tables():
-                boxes: list[Box] = [
-                    (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
-                    for b in found.cells
-                ]
+            # pdfium drops most of them itself (layer.fake_bold remembers those).
+            doubled = find_fake_bold(raw)
+            chars = dedupe_chars(raw) if doubled else raw
+            fake_bold = layer.fake_bold | doubled
+            for boxes in find_ruled_boxes(layer.edges):
                 fragment = boxes_to_fragment(boxes, chars, number, PDFPLUMBER_ENGINE)
                 if fragment is not None:
                     result.fragments.append(fragment)
             if any(f.is_weak() for f in result.fragments) or (
                 not result.fragments
-                and (has_rules(ruled) or has_figures_on_image(page, chars))
+                and (has_rules(layer) or has_figures_on_image(layer, chars))
             ):
                 result.chars, result.fake_bold = chars, fake_bold
             else:
@@ -201,8 +192,6 @@ class PdfTextReader(Reader):
                     code="page_failed", message=f"page unreadable: {exc}", page=number
                 )
             )
-        finally:
-            page.close()
         return result
 
     def _second_engine(self, pages: list[_Page]) -> None:
@@ -210,8 +199,12 @@ class PdfTextReader(Reader):
         weak = [p for p in pages if p.chars is not None]
         if not weak:
             return
+        # camelot reads pages as stored; a turned page's boxes would not fit its chars.
+        unturned = [p for p in weak if p.turned == 0]
         found = find_camelot_boxes(
-            self.data, [p.number for p in weak], {p.number: p.height for p in weak}
+            self.data,
+            [p.number for p in unturned],
+            {p.number: p.height for p in unturned},
         )
         for page in weak:
             assert page.chars is not None
@@ -364,15 +357,3 @@ def _paragraph_to_block(paragraph: Paragraph, order: int) -> TextBlock:
         font_size=size,
         bold=bold,
     )
-
-
-def _close(pdf: Any) -> None:
-    """Close a PDF whatever state its damage left it in.
-
-    pdfplumber flushes its page caches on close, and on a damaged file that can raise
-    (tests/test_fuzz.py: a flipped byte in a content stream); what was read is kept.
-    """
-    try:
-        pdf.close()
-    except Exception as exc:
-        _log.warning("closing the PDF failed: %s", exc)

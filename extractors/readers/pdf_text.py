@@ -24,7 +24,7 @@ Char = Mapping[str, Any]
 
 # Copies of a glyph closer than this (pt) are one glyph printed twice (fake bold);
 # pdfplumber's dedupe_chars uses 1 pt, Word shifts the copy by 0.2–0.5 pt.
-_DUPLICATE_TOLERANCE = 1.5
+DUPLICATE_TOLERANCE = 1.5
 # A gap wider than this share of the font size between two Latin chars is a word space.
 _SPACE_GAP = 0.3
 # Wide chars never get a space next to them: CJK ideographs, CJK punctuation, full-width
@@ -163,12 +163,36 @@ def find_fake_bold(raw_chars: Sequence[Char]) -> set[tuple[str, int, int]]:
         places.sort()
         for i, (x, top) in enumerate(places):
             for x2, top2 in places[i + 1 :]:
-                if x2 - x >= _DUPLICATE_TOLERANCE:
+                if x2 - x >= DUPLICATE_TOLERANCE:
                     break
-                if abs(top2 - top) < _DUPLICATE_TOLERANCE:
+                if abs(top2 - top) < DUPLICATE_TOLERANCE:
                     doubled.add((text, round(x), round(top)))
                     doubled.add((text, round(x2), round(top2)))
     return doubled
+
+
+def dedupe_chars(chars: Sequence[Char]) -> list[Char]:
+    """The chars without the near copies fake bold draws (the first copy is kept).
+
+    Args:
+        chars: A page's chars in content-stream order.
+
+    Returns:
+        The chars, each glyph once.
+    """
+    kept: list[Char] = []
+    last_at: dict[str, list[Char]] = {}
+    for ch in chars:
+        twins = last_at.setdefault(ch["text"], [])
+        if any(
+            abs(ch["x0"] - t["x0"]) < DUPLICATE_TOLERANCE
+            and abs(ch["top"] - t["top"]) < DUPLICATE_TOLERANCE
+            for t in twins
+        ):
+            continue
+        twins.append(ch)
+        kept.append(ch)
+    return kept
 
 
 def char_key(ch: Char) -> tuple[str, int, int]:
