@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from report_factory import (
     ACTIVE_2019,
@@ -45,6 +46,8 @@ MARGIN_X = 72.0
 TOP = 100.0
 BOTTOM = PAGE_H - 100.0
 TEXT_W = PAGE_W - 2 * MARGIN_X
+# Bottom margin of landscape pages (a wide table needs the height).
+LANDSCAPE_MARGIN = 60.0
 # Word's fake bold: the same glyphs drawn again this far to the right.
 FAKE_BOLD_SHIFT = 0.4
 
@@ -146,7 +149,24 @@ class ReportPdf:
     header: str | None = "淮安市人民政府文件"
     page_numbers: bool = True
     size: float = 12.0
+    # /Rotate of every portrait page (content upright: a viewer shows it sideways).
+    rotation: int = 0
+    # How landscape pages are stored: 0 as landscape pages; 90 or 270 as portrait pages
+    # with the content drawn turned that far counter-clockwise (a printer driver's way).
+    turn: int = 0
+    # Give turned pages the /Rotate that shows them upright; False leaves it out.
+    show_turned_upright: bool = True
+    # How tables are ruled: grid, three_line or none (see :meth:`table`).
+    rules: str = "grid"
+    # Start every table on a new page.
+    tables_on_new_page: bool = False
+    # Font size of every table's cells, when set (a smaller type fits table 3 on a page).
+    table_size: float | None = None
+    # Tables (0-based, in drawing order) set on landscape pages of their own.
+    landscape_tables: frozenset[int] = frozenset()
     pages: list[list[Op]] = field(default_factory=lambda: [[]])
+    tables_drawn: int = 0
+    landscape: set[int] = field(default_factory=set)
     y: float = TOP
 
     def __post_init__(self) -> None:
@@ -160,13 +180,23 @@ class ReportPdf:
     def _op(self, op: Op, page: int | None = None) -> None:
         self.pages[len(self.pages) - 1 if page is None else page].append(op)
 
-    def new_page(self) -> None:
-        """Start a new page."""
+    def new_page(self, landscape: bool | None = None) -> None:
+        """Start a new page, landscape or portrait (None: as the page before)."""
+        if landscape is None:
+            landscape = len(self.pages) - 1 in self.landscape
         self.pages.append([])
+        if landscape:
+            self.landscape.add(len(self.pages) - 1)
         self.y = TOP
 
+    @property
+    def bottom(self) -> float:
+        """Where the body of the current page ends."""
+        landscape = len(self.pages) - 1 in self.landscape
+        return PAGE_W - LANDSCAPE_MARGIN if landscape else BOTTOM
+
     def _room(self, height: float) -> None:
-        if self.y + height > BOTTOM:
+        if self.y + height > self.bottom:
             self.new_page()
 
     def _text(self, x: float, top: float, text: str, size: float, **kw: float) -> None:
@@ -220,14 +250,39 @@ class ReportPdf:
         size: float = 9.0,
         break_before: frozenset[int] = frozenset(),
     ) -> None:
-        """A ruled table; rows that do not fit go on the next page, header not repeated.
+        """A table; rows that do not fit go on the next page, header not repeated.
 
         Args:
             rows: Cells row by row (str or :class:`Span`).
             widths: Column widths in points.
             size: Font size in the cells.
             break_before: Row indexes that must start a new page.
+
+        ``self.rules`` says how it is ruled: ``grid`` (every cell boxed), ``three_line``
+        (三线表: a rule over the table, one under the header rows, the rows above the
+        first figure, and one under the table) or ``none`` (borderless: text alone).
         """
+        index = self.tables_drawn
+        self.tables_drawn += 1
+        landscape = index in self.landscape_tables
+        if landscape:
+            self.new_page(landscape=True)
+            scale = (PAGE_H - 2 * MARGIN_X) / sum(widths)
+            widths = [w * scale for w in widths]
+        elif self.tables_on_new_page:
+            self.new_page()
+        self._table(rows, widths, self.table_size or size, break_before)
+        if landscape:
+            self.new_page(landscape=False)
+
+    def _table(
+        self,
+        rows: Sequence[Row],
+        widths: Sequence[float],
+        size: float,
+        break_before: frozenset[int],
+    ) -> None:
+        rules = self.rules
         placed, n_cols = place_cells(rows)
         assert n_cols == len(widths), f"{n_cols} columns, {len(widths)} widths"
         xs = [MARGIN_X]
@@ -248,12 +303,28 @@ class ReportPdf:
         self.y += 6
         where: list[tuple[int, float]] = []
         for r in range(n_rows):
-            if r in break_before or self.y + heights[r] > BOTTOM:
+            if r in break_before or self.y + heights[r] > self.bottom:
                 self.new_page()
             where.append((len(self.pages) - 1, self.y))
             self.y += heights[r]
         for p in placed:
-            self._draw_cell(p, wrapped[id(p)], xs, heights, where, size, lead)
+            self._draw_cell(p, wrapped[id(p)], xs, heights, where, size, lead, rules)
+        if rules == "three_line":
+            head = next(
+                r
+                for r, row in enumerate(rows)
+                if any(
+                    any(ch.isdigit() for ch in str(getattr(c, "text", c))) for c in row
+                )
+            )
+            last = n_rows - 1
+            below = (where[last][0], where[last][1] + heights[last])
+            for (page, top), width in (
+                (where[0], 1.0),
+                (where[head], 0.5),
+                (below, 1.0),
+            ):
+                self._op(_rule(xs[0], xs[-1], top, width), page)
         self.y += 6
 
     def _draw_cell(
@@ -265,10 +336,12 @@ class ReportPdf:
         where: list[tuple[int, float]],
         size: float,
         lead: float,
+        rules: str = "grid",
     ) -> None:
         x0, x1 = xs[p.col], xs[p.col + p.cols]
         rows = range(p.row, p.row + p.rows)
-        for page in sorted({where[r][0] for r in rows}):
+        boxed = sorted({where[r][0] for r in rows}) if rules == "grid" else []
+        for page in boxed:
             on_page = [r for r in rows if where[r][0] == page]
             top = where[on_page[0]][1]
             bottom = where[on_page[-1]][1] + heights[on_page[-1]]
@@ -315,17 +388,57 @@ class ReportPdf:
         """Write the PDF and return its path."""
         canvas = Canvas(str(path), pagesize=A4)
         for number, ops in enumerate(self.pages, start=1):
+            width = PAGE_W
+            if number - 1 in self.landscape:
+                width = self._place_landscape(canvas)
+            else:
+                canvas.setPageSize(A4)
+                canvas.setPageRotation(self.rotation)
             for op in ops:
                 op(canvas)
             canvas.setFont(FONT_NAME, 9)
             if self.header:
-                canvas.drawCentredString(PAGE_W / 2, PAGE_H - 50, self.header)
-                canvas.line(MARGIN_X, PAGE_H - 56, PAGE_W - MARGIN_X, PAGE_H - 56)
+                canvas.drawCentredString(width / 2, PAGE_H - 50, self.header)
+                canvas.line(MARGIN_X, PAGE_H - 56, width - MARGIN_X, PAGE_H - 56)
             if self.page_numbers:
-                canvas.drawCentredString(PAGE_W / 2, 50, f"- {number} -")
+                bottom = PAGE_W if number - 1 in self.landscape else PAGE_H
+                canvas.drawCentredString(
+                    width / 2, PAGE_H - bottom + 50, f"- {number} -"
+                )
             canvas.showPage()
         canvas.save()
         return path
+
+    def _place_landscape(self, canvas: Canvas) -> float:
+        """Size and turn a landscape page; ops then draw in its upright frame.
+
+        Ops flip ``top`` with the portrait height; shifting by the difference puts
+        them on the landscape frame, which ``turn`` then rotates onto a portrait page.
+        """
+        if self.turn == 0:
+            canvas.setPageSize((PAGE_H, PAGE_W))
+            canvas.setPageRotation(0)
+        else:
+            canvas.setPageSize(A4)
+            canvas.setPageRotation(self.turn if self.show_turned_upright else 0)
+            if self.turn == 90:
+                canvas.translate(PAGE_W, 0)
+                canvas.rotate(90)
+            else:
+                canvas.translate(0, PAGE_H)
+                canvas.rotate(-90)
+        canvas.translate(0, PAGE_W - PAGE_H)
+        return PAGE_H
+
+
+def _rule(x0: float, x1: float, top: float, width: float) -> Op:
+    """A horizontal rule across a table (三线表: 1 pt outer, 0.5 pt under the header)."""
+
+    def draw(canvas: Canvas) -> None:
+        canvas.setLineWidth(width)
+        canvas.line(x0, PAGE_H - top, x1, PAGE_H - top)
+
+    return draw
 
 
 # --- the template's tables, from report_factory's made-up values ----------------------
@@ -415,6 +528,7 @@ def made_up_to_pdf(
     requests_break_before: frozenset[int] = frozenset(),
     header: str | None = "政府信息公开专栏",
     fake_bold_headings: bool = True,
+    drawing: dict[str, Any] | None = None,
 ) -> Path:
     """A made-up report as a Word-exported PDF (szfgs2024.pdf's layout).
 
@@ -426,11 +540,14 @@ def made_up_to_pdf(
         requests_break_before: Table-3 row indexes that must start a new page.
         header: Running header text, or None.
         fake_bold_headings: Draw level-1 headings twice, as WPS fakes bold.
+        drawing: :class:`ReportPdf` options for how rules and pages are drawn
+            (``rules``, ``tables_on_new_page``, ``landscape_tables``, ``turn``,
+            ``show_turned_upright``, ``rotation``).
 
     Returns:
         ``path``.
     """
-    doc = ReportPdf(header=header)
+    doc = ReportPdf(header=header, **(drawing or {}))
     doc.title(made.title)
     doc.paragraph(
         f"本报告由{made.issuer}办公室根据《中华人民共和国政府信息公开条例》规定编制。"

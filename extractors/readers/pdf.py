@@ -59,6 +59,7 @@ from extractors.readers.pdf_text import (
     starts_paragraph,
     summarize_font,
 )
+from extractors.readers.pdf_unruled import find_unruled_tables
 from extractors.readers.scan import ocr_pdf_pages
 
 _log = logging.getLogger(__name__)
@@ -178,6 +179,8 @@ class PdfTextReader(Reader):
                 fragment = boxes_to_fragment(boxes, chars, number, PDFPLUMBER_ENGINE)
                 if fragment is not None:
                     result.fragments.append(fragment)
+            if not result.fragments and not has_rules(layer):
+                result.fragments = find_unruled_tables(chars, number)
             if any(f.is_weak() for f in result.fragments) or (
                 not result.fragments
                 and (has_rules(layer) or has_figures_on_image(layer, chars))

@@ -200,6 +200,25 @@ def char_key(ch: Char) -> tuple[str, int, int]:
     return (ch["text"], round(ch["x0"]), round(ch["top"]))
 
 
+def group_rows(chars: Iterable[Char]) -> list[list[Char]]:
+    """Chars grouped into printed lines, top to bottom (each line unsorted).
+
+    A char joins the line above when its vertical middle falls inside that line's
+    envelope; superscripts and mixed sizes stay on their line.
+    """
+    rows: list[list[Char]] = []
+    envelope: tuple[float, float] = (0.0, -1.0)
+    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        mid = (ch["top"] + ch["bottom"]) / 2
+        if rows and envelope[0] <= mid <= envelope[1]:
+            rows[-1].append(ch)
+            envelope = (min(envelope[0], ch["top"]), max(envelope[1], ch["bottom"]))
+        else:
+            rows.append([ch])
+            envelope = (ch["top"], ch["bottom"])
+    return rows
+
+
 def chars_to_lines(
     chars: Iterable[Char], page: int, fake_bold: set[tuple[str, int, int]] | None = None
 ) -> list[Line]:
@@ -213,16 +232,7 @@ def chars_to_lines(
     Returns:
         The lines; lines with only whitespace are dropped.
     """
-    rows: list[list[Char]] = []
-    envelope: tuple[float, float] = (0.0, -1.0)
-    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
-        mid = (ch["top"] + ch["bottom"]) / 2
-        if rows and envelope[0] <= mid <= envelope[1]:
-            rows[-1].append(ch)
-            envelope = (min(envelope[0], ch["top"]), max(envelope[1], ch["bottom"]))
-        else:
-            rows.append([ch])
-            envelope = (ch["top"], ch["bottom"])
+    rows = group_rows(chars)
     lines = [_row_to_line(row, page, fake_bold or set()) for row in rows]
     return [line for line in lines if line.text]
 
