@@ -179,11 +179,12 @@ class PdfTextReader(Reader):
                 fragment = boxes_to_fragment(boxes, chars, number, PDFPLUMBER_ENGINE)
                 if fragment is not None:
                     result.fragments.append(fragment)
-            if not result.fragments and not has_rules(layer):
+            # Lines that make no grid, or a grid drawn as a picture: camelot looks.
+            ruled_elsewise = has_rules(layer) or has_figures_on_image(layer, chars)
+            if not result.fragments and not ruled_elsewise:
                 result.fragments = find_unruled_tables(chars, number)
             if any(f.is_weak() for f in result.fragments) or (
-                not result.fragments
-                and (has_rules(layer) or has_figures_on_image(layer, chars))
+                not result.fragments and ruled_elsewise
             ):
                 result.chars, result.fake_bold = chars, fake_bold
             else:
@@ -220,7 +221,9 @@ class PdfTextReader(Reader):
                     )
                 )
             ]
-            page.fragments = choose_fragments(page.fragments, candidates)
+            page.fragments = choose_fragments(
+                page.fragments, candidates
+            ) or find_unruled_tables(page.chars, page.number)
             page.lines = _body_lines(
                 page.chars, page.fragments, page.number, page.fake_bold
             )

@@ -20,6 +20,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 from statistics import median
 
@@ -276,14 +277,13 @@ def _gutters(
         middle = (a + b) / 2
         edges = [e for blk in blocks for e in (blk.x0 - 0.5, blk.x1 + 0.5) if a < e < b]
 
-        bounds[k] = min(
-            [middle, *edges],
-            key=lambda x, m=middle: (
-                sum(1 for blk in blocks if blk.x0 < x < blk.x1),
-                abs(x - m),
-            ),
-        )
+        bounds[k] = min([middle, *edges], key=partial(_crossing, blocks, middle))
     return bounds
+
+
+def _crossing(blocks: list[_Block], middle: float, x: float) -> tuple[int, float]:
+    """How many texts a boundary at ``x`` cuts, then how far it is from the middle."""
+    return (sum(1 for b in blocks if b.x0 < x < b.x1), abs(x - middle))
 
 
 def _covered(bounds: list[float], low: float, high: float) -> list[int]:
