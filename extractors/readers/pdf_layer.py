@@ -87,7 +87,15 @@ def read_layer(page: pdfium.PdfPage) -> PageLayer:
     width, height = (x1 - x0, y1 - y0) if turned in (0, 180) else (y1 - y0, x1 - x0)
     layer = PageLayer(width=width, height=height, turned=turned)
     for text, box, size, font in raw:
-        left, top, right, bottom = _box(to_page, box)
+        if turned == 0:  # the common case, without the general mapping's calls
+            left, top, right, bottom = (
+                box[0] - x0,
+                y1 - box[3],
+                box[2] - x0,
+                y1 - box[1],
+            )
+        else:
+            left, top, right, bottom = _box(to_page, box)
         layer.chars.append(
             {
                 "text": text,
@@ -131,7 +139,7 @@ def _raw_chars(textpage: pdfium.PdfTextPage) -> Iterator[_RawChar]:
     """
     handle = textpage.raw
     rect = pdfium_c.FS_RECTF()
-    fonts: dict[int | None, str] = {}
+    fonts: dict[bytes, str] = {}
     buffer = ctypes.create_string_buffer(256)
     flags = ctypes.c_int()
     for i in range(pdfium_c.FPDFText_CountChars(handle)):
@@ -146,13 +154,12 @@ def _raw_chars(textpage: pdfium.PdfTextPage) -> Iterator[_RawChar]:
             text = chr(code)
         if not pdfium_c.FPDFText_GetLooseCharBox(handle, i, rect):
             continue
-        obj = pdfium_c.FPDFText_GetTextObject(handle, i)
-        key = ctypes.cast(obj, ctypes.c_void_p).value
-        font = fonts.get(key)
+        # Asking for the font is cheaper than finding the char's text object.
+        n = pdfium_c.FPDFText_GetFontInfo(handle, i, buffer, len(buffer), flags)
+        name = buffer.value if n else b""
+        font = fonts.get(name)
         if font is None:
-            n = pdfium_c.FPDFText_GetFontInfo(handle, i, buffer, len(buffer), flags)
-            font = buffer.value.decode("utf-8", "replace") if n else ""
-            fonts[key] = font
+            font = fonts[name] = name.decode("utf-8", "replace")
         size = pdfium_c.FPDFText_GetFontSize(handle, i)
         yield text, (rect.left, rect.bottom, rect.right, rect.top), size, font
 
@@ -175,6 +182,8 @@ def _reading_rotation(raw: list[_RawChar]) -> int:
             for a, b in pairwise(boxes)
             if b[0] > a[0] and abs(b[1] - a[1]) < (a[3] - a[1]) / 2
         )
+        if turned == 0 and 2 * score >= len(boxes) - 1:
+            return 0  # most glyphs already step right: no need to try the turns
         if score > best_score:
             best, best_score = turned, score
     return best
