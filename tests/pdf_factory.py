@@ -46,6 +46,8 @@ MARGIN_X = 72.0
 TOP = 100.0
 BOTTOM = PAGE_H - 100.0
 TEXT_W = PAGE_W - 2 * MARGIN_X
+# White between the two columns of a two-column narrative.
+COLUMN_GAP = 24.0
 # Bottom margin of landscape pages (a wide table needs the height).
 LANDSCAPE_MARGIN = 60.0
 # Word's fake bold: the same glyphs drawn again this far to the right.
@@ -160,6 +162,8 @@ class ReportPdf:
     rules: str = "grid"
     # Start every table on a new page.
     tables_on_new_page: bool = False
+    # Columns of the narrative under 一、总体情况 (1 or 2).
+    narrative_columns: int = 1
     # Font size of every table's cells, when set (a smaller type fits table 3 on a page).
     table_size: float | None = None
     # Tables (0-based, in drawing order) set on landscape pages of their own.
@@ -230,18 +234,70 @@ class ReportPdf:
 
     def paragraph(self, text: str, bold: bool = False) -> None:
         """A justified paragraph with a two-character first-line indent."""
-        indent = 2 * self.size
-        lines = wrap(text, TEXT_W, self.size, indent)
+        self._justified(
+            wrap(text, TEXT_W, self.size, 2 * self.size), MARGIN_X, TEXT_W, bold
+        )
+
+    def _justified(
+        self,
+        lines: Sequence[str],
+        left: float,
+        width: float,
+        bold: bool = False,
+        indent_first: bool = True,
+        last_is_full: bool = False,
+    ) -> None:
+        indent = 2 * self.size if indent_first else 0.0
         for i, line in enumerate(lines):
             self._room(self.leading)
-            x = MARGIN_X + (indent if i == 0 else 0.0)
+            x = left + (indent if i == 0 else 0.0)
             space = 0.0
-            if i < len(lines) - 1 and len(line) > 1:
-                room = MARGIN_X + TEXT_W - x
+            if (i < len(lines) - 1 or last_is_full) and len(line) > 1:
+                room = left + width - x
                 spare = room - pdfmetrics.stringWidth(line, FONT_NAME, self.size)
                 space = max(0.0, spare / (len(line) - 1))
             self._text(x, self.y, line, self.size, bold=int(bold), char_space=space)
             self.y += self.leading
+
+    def narrative(self, texts: Sequence[str]) -> None:
+        """Paragraphs in one column, or in ``self.narrative_columns`` (2) columns.
+
+        Two columns are filled as a newspaper does: down the left column to the foot
+        of the page, then down the right one, then on to the next page; the last two
+        columns are balanced.
+        """
+        if self.narrative_columns == 1:
+            for text in texts:
+                self.paragraph(text)
+            return
+        width = (TEXT_W - COLUMN_GAP) / 2
+        # (text of the line, starts a paragraph, ends a paragraph)
+        lines = [
+            (line, i == 0, i == len(wrapped) - 1)
+            for text in texts
+            for wrapped in [wrap(text, width, self.size, 2 * self.size)]
+            for i, line in enumerate(wrapped)
+        ]
+        while lines:
+            self._room(self.leading)
+            top = self.y
+            fit = max(1, int((self.bottom - top) // self.leading))
+            # The last columns are balanced, as Word does before a section break.
+            fit = min(fit, (len(lines) + 1) // 2)
+            for column in (0, 1):
+                self.y = top
+                chunk, lines = lines[:fit], lines[fit:]
+                for line, first, last in chunk:
+                    self._justified(
+                        [line],
+                        MARGIN_X + column * (width + COLUMN_GAP),
+                        width,
+                        indent_first=first,
+                        last_is_full=not last,
+                    )
+            self.y = top + fit * self.leading
+            if lines:
+                self.new_page()
 
     def table(
         self,
@@ -574,8 +630,12 @@ def made_up_to_pdf(
             doc.paragraph(
                 f"{made.year}年，本机关认真贯彻落实《条例》，圆满完成了各项任务。"
             )
-            for sub_heading, sub_category in made.level2:
-                doc.paragraph(f"{sub_heading}。{texts.get(sub_category, '')}")
+            doc.narrative(
+                [
+                    f"{sub}。{texts.get(sub_category, '')}"
+                    for sub, sub_category in made.level2
+                ]
+            )
         elif category in tables:
             tables[category]()
         else:

@@ -30,6 +30,7 @@ from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.readers.base import Reader
 from extractors.readers.pdf_camelot import ENGINE as CAMELOT_ENGINE
 from extractors.readers.pdf_camelot import find_camelot_boxes
+from extractors.readers.pdf_columns import columns_gutter, lines_in_reading_order
 from extractors.readers.pdf_join import continues, fragments_to_table
 from extractors.readers.pdf_layer import open_pdf, read_layer
 from extractors.readers.pdf_quality import (
@@ -50,12 +51,10 @@ from extractors.readers.pdf_text import (
     Line,
     Margins,
     Paragraph,
-    chars_to_lines,
     dedupe_chars,
     find_fake_bold,
     find_margins,
     find_running_lines,
-    lines_to_paragraphs,
     starts_paragraph,
     summarize_font,
 )
@@ -268,7 +267,7 @@ def _body_lines(
 ) -> list[Line]:
     boxes = [f.bbox for f in fragments]
     outside = [c for c in chars if not inside_any(c, boxes)] if boxes else chars
-    return chars_to_lines(outside, number, fake_bold)
+    return lines_in_reading_order(outside, number, fake_bold)
 
 
 def _drop_running_lines(pages: list[_Page]) -> None:
@@ -280,17 +279,47 @@ def _drop_running_lines(pages: list[_Page]) -> None:
 
 
 def _page_paragraphs(page: _Page, margins: Margins) -> list[Paragraph]:
-    """Paragraphs of one page, never running across a table."""
+    """Paragraphs of one page, never running across a table.
+
+    On a two-column page each column has its own margins; a paragraph may run on
+    from the foot of the left column to the head of the right one.
+    """
     tops = sorted(f.ys[0] for f in page.fragments)
+    column_of = _columns_of(page.lines)
+    by_column = {
+        k: find_margins(
+            [ln for ln, c in zip(page.lines, column_of, strict=True) if c == k],
+            page.width,
+            fallback=margins,
+        )
+        for k in set(column_of) - {None}
+    }
     paragraphs: list[Paragraph] = []
-    run: list[Line] = []
-    for line in page.lines:
-        if run and any(run[-1].bottom <= t <= line.top for t in tops):
-            paragraphs.extend(lines_to_paragraphs(run, margins))
-            run = []
-        run.append(line)
-    paragraphs.extend(lines_to_paragraphs(run, margins))
+    previous: Margins = margins
+    for line, column in zip(page.lines, column_of, strict=True):
+        line_margins = by_column.get(column, margins) if column is not None else margins
+        last = paragraphs[-1].lines[-1] if paragraphs else None
+        if (
+            last is not None
+            and not any(last.bottom <= t <= line.top for t in tops)
+            and not starts_paragraph(last, line, line_margins, previous)
+        ):
+            paragraphs[-1].lines.append(line)
+        else:
+            paragraphs.append(Paragraph([line]))
+        previous = line_margins
     return paragraphs
+
+
+def _columns_of(lines: Sequence[Line]) -> list[int | None]:
+    """0 or 1 for lines of a two-column page's left or right column, else None."""
+    gutter = columns_gutter(lines)
+    if gutter is None:
+        return [None] * len(lines)
+    return [
+        0 if line.x1 <= gutter[0] else 1 if line.x0 >= gutter[1] else None
+        for line in lines
+    ]
 
 
 def _assemble(pages: Sequence[_Page]) -> tuple[list[TextBlock], list[Table]]:
@@ -301,13 +330,7 @@ def _assemble(pages: Sequence[_Page]) -> tuple[list[TextBlock], list[Table]]:
     items: list[Paragraph | list[Fragment]] = []
     for page in pages:
         margins = find_margins(page.lines, page.width, fallback=doc_margins)
-        page_items: list[Paragraph | list[Fragment]] = [
-            *_page_paragraphs(page, margins),
-            *([f] for f in page.fragments),
-        ]
-        page_items.sort(
-            key=lambda it: it.top if isinstance(it, Paragraph) else it[0].ys[0]
-        )
+        page_items = _in_reading_order(_page_paragraphs(page, margins), page.fragments)
         for k, item in enumerate(page_items):
             if k == 0 and items and _goes_on(items[-1], item, page.number, margins):
                 if isinstance(item, Paragraph):
@@ -328,6 +351,21 @@ def _assemble(pages: Sequence[_Page]) -> tuple[list[TextBlock], list[Table]]:
         else:
             tables.append(fragments_to_table(item, order))
     return blocks, tables
+
+
+def _in_reading_order(
+    paragraphs: list[Paragraph], fragments: Sequence[Fragment]
+) -> list[Paragraph | list[Fragment]]:
+    """Paragraphs (already in reading order, columns too) with each table put before
+    the first paragraph that starts below it."""
+    items: list[Paragraph | list[Fragment]] = []
+    queue = sorted(fragments, key=lambda f: f.ys[0])
+    for paragraph in paragraphs:
+        while queue and queue[0].ys[0] < paragraph.top:
+            items.append([queue.pop(0)])
+        items.append(paragraph)
+    items.extend([f] for f in queue)
+    return items
 
 
 def _goes_on(

@@ -373,11 +373,15 @@ def find_margins(
     )
 
 
-def starts_paragraph(prev: Line, line: Line, margins: Margins) -> bool:
+def starts_paragraph(
+    prev: Line, line: Line, margins: Margins, prev_margins: Margins | None = None
+) -> bool:
     """True when ``line`` begins a new paragraph after ``prev``.
 
     A new paragraph starts at an indented line, after a short line, at a numbered line
     (一、 （一） 1.), at a change of font size or weight, or after a wide vertical gap.
+    ``margins`` are those of ``line``'s column; ``prev_margins`` those of ``prev``'s
+    when it stands in another column (the foot of the left one), else the same.
     """
     size = line.size or 10.0
     # Across a page break the vertical gap says nothing; the other cues still hold.
@@ -389,21 +393,10 @@ def starts_paragraph(prev: Line, line: Line, margins: Margins) -> bool:
         wide_gap
         or line.x0 > margins.left + _INDENT_SHARE * size
         or bool(NUMBERED_START.match(line.text))
-        or prev.x1 < margins.right - _SHORT_LINE_SHARE * size
+        or prev.x1 < (prev_margins or margins).right - _SHORT_LINE_SHARE * size
         or abs(line.size - prev.size) > 1.0
         or line.bold != prev.bold
     )
-
-
-def lines_to_paragraphs(lines: Sequence[Line], margins: Margins) -> list[Paragraph]:
-    """Group consecutive lines into paragraphs (see :func:`starts_paragraph`)."""
-    paragraphs: list[Paragraph] = []
-    for line in lines:
-        if paragraphs and not starts_paragraph(paragraphs[-1].lines[-1], line, margins):
-            paragraphs[-1].lines.append(line)
-        else:
-            paragraphs.append(Paragraph([line]))
-    return paragraphs
 
 
 def summarize_font(lines: Sequence[Line]) -> tuple[float | None, bool | None]:

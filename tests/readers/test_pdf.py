@@ -20,7 +20,7 @@ from pdf_factory import (
     review_litigation_rows,
 )
 from PIL import Image, ImageDraw
-from report_factory import MadeUpReport, assert_values, make_report
+from report_factory import MadeUpReport, assert_values, make_report, narrative
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.lib.utils import ImageReader
@@ -756,3 +756,29 @@ def test_landscape_and_rotated_pages_read_upright(
     if drawing.get("turn") and drawing.get("show_turned_upright", True):
         expected.add(drawing["turn"])
     assert rotations == expected
+
+
+@pytest.mark.parametrize("year", ["2019", "2021"])
+def test_two_column_narrative_reads_column_by_column(tmp_path: Path, year: str) -> None:
+    made = make_report(year, year, seed=3)
+    path = made_up_to_pdf(
+        made, tmp_path / "report.pdf", drawing={"narrative_columns": 2}
+    )
+    texts = narrative(made)
+    paragraphs = [f"{sub}。{texts.get(cat, '')}" for sub, cat in made.level2]
+
+    document = read_document(path)
+    report = extract(path)
+
+    blocks = [b.text for b in document.blocks]
+    # Every paragraph whole (one runs on from the foot of the left column to the head
+    # of the right one), in order, and the heading after the columns after them.
+    found = [blocks.index(p) for p in paragraphs]
+    assert found == sorted(found)
+    next_heading = made.level1[1][0]
+    assert blocks.index(next_heading) > found[-1]
+    assert [s.heading for s in report.sections if s.level == 2] == [
+        sub for sub, _ in made.level2
+    ]
+    assert_values(report, made)
+    assert report.status is Status.SUCCESS
