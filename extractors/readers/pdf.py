@@ -110,10 +110,11 @@ class PdfTextReader(Reader):
                     f"{n_pages} pages is over the limit of {self.options.max_pages}",
                 )
             document.source = self.source.model_copy(update={"pages": n_pages})
-            pages = [
-                self._read_page(pdf, number, document.warnings)
-                for number in range(1, n_pages + 1)
-            ]
+            pages: list[_Page] = []
+            for number in range(1, n_pages + 1):
+                last = pages[-1].fragments[-1:] if pages else []
+                carried = last[0].figure_centres if last else []
+                pages.append(self._read_page(pdf, number, document.warnings, carried))
         finally:
             pdf.close()
         failed = [w for w in document.warnings if w.code == "page_failed"]
@@ -142,7 +143,11 @@ class PdfTextReader(Reader):
             ) from exc
 
     def _read_page(
-        self, pdf: pdfium.PdfDocument, number: int, warnings: list[ReaderWarning]
+        self,
+        pdf: pdfium.PdfDocument,
+        number: int,
+        warnings: list[ReaderWarning],
+        carried: list[float],
     ) -> _Page:
         result = _Page(number=number, width=0.0, height=0.0)
         try:
@@ -181,7 +186,7 @@ class PdfTextReader(Reader):
             # Lines that make no grid, or a grid drawn as a picture: camelot looks.
             ruled_elsewise = has_rules(layer) or has_figures_on_image(layer, chars)
             if not result.fragments and not ruled_elsewise:
-                result.fragments = find_unruled_tables(chars, number)
+                result.fragments = find_unruled_tables(chars, number, carried)
             if any(f.is_weak() for f in result.fragments) or (
                 not result.fragments and ruled_elsewise
             ):

@@ -69,6 +69,9 @@ class Fragment:
     # (row, col) of cells whose last text line fills the cell: text that may go on in
     # the same cell on the next page when the row is split by a page break.
     full_cells: set[tuple[int, int]] = field(default_factory=set)
+    # Centres of the figure columns of a table read without rules (none for ruled
+    # tables): what tells its continuation on the next page, lacking outer edges.
+    figure_centres: list[float] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:

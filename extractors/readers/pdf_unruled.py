@@ -78,12 +78,17 @@ class _Block:
         return (self.top + self.bottom) / 2
 
 
-def find_unruled_tables(chars: Sequence[Char], page: int) -> list[Fragment]:
+def find_unruled_tables(
+    chars: Sequence[Char], page: int, carried: Sequence[float] = ()
+) -> list[Fragment]:
     """Tables of a page that prints them without column lines.
 
     Args:
         chars: The page's deduplicated chars (a page without ruled tables).
         page: 1-based page number.
+        carried: Figure-column centres of the unruled table that ended the page
+            before: the first table here keeps them when its figures fit them (a
+            continuation of one row or two cannot show its columns by itself).
 
     Returns:
         One fragment per table found, top to bottom; none when no run of lines
@@ -91,8 +96,8 @@ def find_unruled_tables(chars: Sequence[Char], page: int) -> list[Fragment]:
     """
     rows = [_segments(row, page) for row in group_rows(chars)]
     fragments = []
-    for region in _regions(rows):
-        fragment = _grid(region, page, chars)
+    for k, region in enumerate(_regions(rows)):
+        fragment = _grid(region, page, chars, carried if k == 0 else ())
         if fragment is not None:
             fragments.append(fragment)
     return fragments
@@ -162,7 +167,7 @@ def _regions(rows: list[list[_Block]]) -> list[list[list[_Block]]]:
         region = rows[start : end + 1]
         value_rows = [r for r in region if _is_value_row(r)]
         if len(value_rows) >= _MIN_VALUE_ROWS or any(
-            _is_wide_figure_row(r) for r in value_rows
+            _is_wide_figure_row(r) or sum(b.numeric for b in r) >= 2 for r in value_rows
         ):
             regions.append(region)
         i = end + 1
@@ -184,8 +189,18 @@ def _nearest(centres: list[float], value: float) -> int:
     return min(range(len(centres)), key=lambda k: abs(centres[k] - value))
 
 
-def _columns(blocks: list[_Block], size: float) -> tuple[list[float], int]:
+def _columns(
+    blocks: list[_Block], size: float, carried: Sequence[float] = ()
+) -> tuple[list[float], int]:
     """Column centres, labels' then figures', and how many are label columns."""
+    if carried and _fits(blocks, carried, size):
+        first = (
+            carried[0] - (carried[1] - carried[0]) / 2
+            if len(carried) > 1
+            else carried[0] - 2 * size
+        )
+        labels = _cluster([b.centre_x for b in blocks if b.centre_x <= first], size)
+        return [*labels, *carried], len(labels)
     values = _merged_out(
         blocks, _cluster([b.centre_x for b in blocks if b.numeric], size), size
     )
@@ -198,6 +213,15 @@ def _columns(blocks: list[_Block], size: float) -> tuple[list[float], int]:
             values = sorted([*values, b.centre_x])
     labels = _cluster([b.centre_x for b in blocks if b.centre_x <= first], size)
     return [*labels, *values], len(labels)
+
+
+def _fits(blocks: list[_Block], centres: Sequence[float], size: float) -> bool:
+    """True when every figure stands on one of the columns, or midway between two
+    neighbours (a value merged over both)."""
+    spots = [*centres, *((a + b) / 2 for a, b in pairwise(centres))]
+    return all(
+        min(abs(b.centre_x - x) for x in spots) <= size / 2 for b in blocks if b.numeric
+    )
 
 
 def _merged_out(blocks: list[_Block], centres: list[float], size: float) -> list[float]:
@@ -305,11 +329,14 @@ def _covered(bounds: list[float], low: float, high: float) -> list[int]:
 
 
 def _grid(
-    region: list[list[_Block]], page: int, chars: Sequence[Char]
+    region: list[list[_Block]],
+    page: int,
+    chars: Sequence[Char],
+    carried: Sequence[float],
 ) -> Fragment | None:
     blocks = [b for row in region for b in row]
     size = median(b.size for b in blocks if b.numeric)
-    col_centres, n_labels = _columns(blocks, size)
+    col_centres, n_labels = _columns(blocks, size, carried)
     if len(col_centres) == n_labels:
         return None
     blocks = _join_wrapped(blocks)
@@ -362,7 +389,10 @@ def _grid(
         for c in range(len(xs) - 1):
             if (r, c) not in owner:
                 boxes.append((xs[c], ys[r], xs[c + 1], ys[r + 1]))
-    return boxes_to_fragment(boxes, chars, page, ENGINE)
+    fragment = boxes_to_fragment(boxes, chars, page, ENGINE)
+    if fragment is not None:
+        fragment.figure_centres = col_centres[n_labels:]
+    return fragment
 
 
 def _with_chars(

@@ -667,20 +667,27 @@ def test_framed_paragraph_is_text_not_a_table(tmp_path: Path) -> None:
 ONE_PAGE_TABLES = {"tables_on_new_page": True, "table_size": 8.0}
 
 
+@pytest.mark.parametrize("split", [False, True], ids=["one-page", "split"])
 @pytest.mark.parametrize("year", ["2019", "2021"])
 @pytest.mark.parametrize("rules", ["none", "three_line"])
 def test_borderless_and_three_line_tables_read_every_value(
-    tmp_path: Path, rules: str, year: str
+    tmp_path: Path, rules: str, year: str, split: bool
 ) -> None:
     made = make_report(year, year, seed=11)
+    # Split: tables flow on from the text and break over pages, table 3 inside
+    # （四）无法提供; the rest of a table goes on without a header.
     path = made_up_to_pdf(
-        made, tmp_path / "report.pdf", drawing={"rules": rules, **ONE_PAGE_TABLES}
+        made,
+        tmp_path / "report.pdf",
+        drawing={"rules": rules} if split else {"rules": rules, **ONE_PAGE_TABLES},
+        requests_break_before=SPLIT_INSIDE_UNABLE if split else frozenset(),
     )
 
     document = read_document(path)
     report = extract(path)
 
     assert [t.engine for t in document.tables] == [UNRULED_ENGINE] * 3
+    assert len(requests_table(document).pages) == (2 if split else 1)
     for table in document.tables:
         covered = [
             (r, c)
