@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
 from report_factory import (
     ACTIVE_2019,
     ACTIVE_2021,
@@ -449,7 +450,6 @@ class ReportPdf:
                 width = self._place_landscape(canvas)
             else:
                 canvas.setPageSize(A4)
-                canvas.setPageRotation(self.rotation)
             for op in ops:
                 op(canvas)
             canvas.setFont(FONT_NAME, 9)
@@ -463,7 +463,24 @@ class ReportPdf:
                 )
             canvas.showPage()
         canvas.save()
+        self._set_rotations(path)
         return path
+
+    def _set_rotations(self, path: Path) -> None:
+        """Write each page's /Rotate (reportlab's own would swap the media box)."""
+        rotations = [
+            (self.turn if self.turn and self.show_turned_upright else 0)
+            if number in self.landscape
+            else self.rotation
+            for number in range(len(self.pages))
+        ]
+        if not any(rotations):
+            return
+        pdf = pdfium.PdfDocument(path.read_bytes())
+        for number, rotation in enumerate(rotations):
+            pdf[number].set_rotation(rotation)
+        pdf.save(str(path))
+        pdf.close()
 
     def _place_landscape(self, canvas: Canvas) -> float:
         """Size and turn a landscape page; ops then draw in its upright frame.
@@ -473,10 +490,8 @@ class ReportPdf:
         """
         if self.turn == 0:
             canvas.setPageSize((PAGE_H, PAGE_W))
-            canvas.setPageRotation(0)
         else:
             canvas.setPageSize(A4)
-            canvas.setPageRotation(self.turn if self.show_turned_upright else 0)
             if self.turn == 90:
                 canvas.translate(PAGE_W, 0)
                 canvas.rotate(90)

@@ -74,7 +74,9 @@ def read_layer(page: pdfium.PdfPage) -> PageLayer:
     Returns:
         The page's layer; ``turned`` says how it was rotated to read upright.
     """
-    x0, y0, x1, y1 = page.get_bbox()
+    # The crop box as stored: get_bbox() would turn it by /Rotate, which the glyphs'
+    # coordinates are not.
+    x0, y0, x1, y1 = page.get_cropbox()
     textpage = page.get_textpage()
     try:
         raw = list(_raw_chars(textpage))
