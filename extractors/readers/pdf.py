@@ -11,10 +11,12 @@ Pages whose text layer is garbage are reported as ``needs_ocr`` warnings.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -137,6 +139,10 @@ class PdfTextReader(Reader):
             if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
                 raise DocumentLoadError(
                     ErrorCode.ENCRYPTED, "the PDF is encrypted and needs a password"
+                ) from exc
+            if _has_empty_page_tree(self.data):
+                raise DocumentLoadError(
+                    ErrorCode.EMPTY, "the PDF has no pages"
                 ) from exc
             raise DocumentLoadError(
                 ErrorCode.CORRUPT, f"not a readable PDF: {exc}"
@@ -356,6 +362,16 @@ def _assemble(pages: Sequence[_Page]) -> tuple[list[TextBlock], list[Table]]:
         else:
             tables.append(fragments_to_table(item, order))
     return blocks, tables
+
+
+def _has_empty_page_tree(data: bytes) -> bool:
+    """True for a well-formed PDF without pages, which pdfium refuses to open at all
+    (pdfminer opens it and counts none)."""
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            return len(pdf.pages) == 0
+    except Exception:  # not a PDF pdfminer can read either: corrupt, as pdfium said
+        return False
 
 
 def _in_reading_order(
