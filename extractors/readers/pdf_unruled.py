@@ -17,13 +17,19 @@ boxes_to_fragment`, so its text is read the same way as a ruled table's.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from itertools import pairwise
 from statistics import median
 
+from extractors.readers.pdf_bands import (
+    bounds_between,
+    cluster,
+    column_bounds,
+    covered_bands,
+    nearest_centre,
+    widened,
+)
 from extractors.readers.pdf_tables import (
     Box,
     Fragment,
@@ -46,12 +52,8 @@ _SIZE_SLACK = 0.6
 _MIN_VALUE_ROWS = 2
 # Header words this share of the column pitch from every figure column: a new column.
 _NEW_COLUMN = 0.6
-# A block lies over a row or column band when it covers this share of it (or of itself).
-_BAND_SHARE = 0.3
 # A sub-row's labels start at least this many font sizes right of its group label.
 _GUTTER = 0.5
-# A row with this many figures is a table even alone.
-_WIDE_ROW_FIGURES = 5
 # A label this share of the row pitch or more from every figure row is a row of its own.
 _OWN_ROW = 0.75
 
@@ -67,7 +69,6 @@ class _Block:
     bottom: float
     size: float
     numeric: bool
-    col: int = -1
 
     @property
     def centre_x(self) -> float:
@@ -133,11 +134,6 @@ def _is_value_row(row: list[_Block]) -> bool:
     return len(row) >= 2 and any(b.numeric for b in row)
 
 
-def _is_wide_figure_row(row: list[_Block]) -> bool:
-    """A row of many figures: a table by itself (table 4 is one such row)."""
-    return sum(1 for b in row if b.numeric) >= _WIDE_ROW_FIGURES
-
-
 def _regions(rows: list[list[_Block]]) -> list[list[list[_Block]]]:
     """Runs of printed lines that make a table each."""
     regions: list[list[list[_Block]]] = []
@@ -166,27 +162,14 @@ def _regions(rows: list[list[_Block]]) -> list[list[list[_Block]]]:
             end += 1
         region = rows[start : end + 1]
         value_rows = [r for r in region if _is_value_row(r)]
+        # One row of several figures may be a table too (table 4; the rest of a
+        # table that a page break left one row of).
         if len(value_rows) >= _MIN_VALUE_ROWS or any(
-            _is_wide_figure_row(r) or sum(b.numeric for b in r) >= 2 for r in value_rows
+            sum(b.numeric for b in r) >= 2 for r in value_rows
         ):
             regions.append(region)
         i = end + 1
     return regions
-
-
-def _cluster(values: list[float], tolerance: float) -> list[float]:
-    """Centres of groups of values, each group within ``tolerance`` of its neighbour."""
-    groups: list[list[float]] = []
-    for v in sorted(values):
-        if groups and v - groups[-1][-1] <= tolerance:
-            groups[-1].append(v)
-        else:
-            groups.append([v])
-    return [sum(g) / len(g) for g in groups]
-
-
-def _nearest(centres: list[float], value: float) -> int:
-    return min(range(len(centres)), key=lambda k: abs(centres[k] - value))
 
 
 def _columns(
@@ -199,10 +182,10 @@ def _columns(
             if len(carried) > 1
             else carried[0] - 2 * size
         )
-        labels = _cluster([b.centre_x for b in blocks if b.centre_x <= first], size)
+        labels = cluster([b.centre_x for b in blocks if b.centre_x <= first], size)
         return [*labels, *carried], len(labels)
     values = _merged_out(
-        blocks, _cluster([b.centre_x for b in blocks if b.numeric], size), size
+        blocks, cluster([b.centre_x for b in blocks if b.numeric], size), size
     )
     gap = median(b - a for a, b in pairwise(values)) if len(values) > 1 else 4 * size
     first = values[0] - gap / 2
@@ -211,7 +194,7 @@ def _columns(
         far = min(abs(b.centre_x - v) for v in values) > _NEW_COLUMN * gap
         if not b.numeric and b.centre_x > first and far:
             values = sorted([*values, b.centre_x])
-    labels = _cluster([b.centre_x for b in blocks if b.centre_x <= first], size)
+    labels = cluster([b.centre_x for b in blocks if b.centre_x <= first], size)
     return [*labels, *values], len(labels)
 
 
@@ -230,11 +213,13 @@ def _merged_out(blocks: list[_Block], centres: list[float], size: float) -> list
     A figure centred over two columns (one value printed across both, 2019 table 2)
     lines up halfway between them and never shares a row with either.
     """
-    rows = _cluster([b.centre_y for b in blocks if b.numeric], size / 2)
+    rows = cluster([b.centre_y for b in blocks if b.numeric], size / 2)
     used: list[set[int]] = [set() for _ in centres]
     for b in blocks:
         if b.numeric:
-            used[_nearest(centres, b.centre_x)].add(_nearest(rows, b.centre_y))
+            used[nearest_centre(centres, b.centre_x)].add(
+                nearest_centre(rows, b.centre_y)
+            )
     return [
         c
         for k, c in enumerate(centres)
@@ -272,7 +257,7 @@ def _overlaps(a: _Block, b: _Block) -> bool:
 
 def _rows(blocks: list[_Block], size: float) -> list[float]:
     """Row centres: the figures' lines, and labels far from every figure line."""
-    figures = _cluster([b.centre_y for b in blocks if b.numeric], size / 2)
+    figures = cluster([b.centre_y for b in blocks if b.numeric], size / 2)
     # Figure rows may have header rows between them; the closest two are one row apart.
     pitch = min(b - a for a, b in pairwise(figures)) if len(figures) > 1 else 0.0
     own = [
@@ -281,51 +266,7 @@ def _rows(blocks: list[_Block], size: float) -> list[float]:
         if not b.numeric
         and min(abs(b.centre_y - f) for f in figures) >= _OWN_ROW * (pitch or 2 * size)
     ]
-    return sorted([*figures, *_cluster(own, size / 2)])
-
-
-def _bounds(centres: list[float], low: float, high: float) -> list[float]:
-    """Boundaries between centres (midpoints), closed by ``low`` and ``high``."""
-    return [low, *((a + b) / 2 for a, b in pairwise(centres)), high]
-
-
-def _gutters(
-    centres: list[float], n_labels: int, blocks: list[_Block], low: float, high: float
-) -> list[float]:
-    """Column boundaries: midpoints between figure columns; up to the first of them,
-    where the fewest texts cross, nearest the midpoint on ties (a label wider than
-    half the gap to its neighbour column must not be cut in two)."""
-    bounds = _bounds(centres, low, high)
-    for k in range(1, n_labels + 1):
-        a, b = centres[k - 1], centres[k]
-        middle = (a + b) / 2
-        edges = [e for blk in blocks for e in (blk.x0 - 0.5, blk.x1 + 0.5) if a < e < b]
-
-        bounds[k] = min([middle, *edges], key=partial(_crossing, blocks, middle))
-    return bounds
-
-
-def _crossing(blocks: list[_Block], middle: float, x: float) -> tuple[int, float]:
-    """How many texts a boundary at ``x`` cuts, then how far it is from the middle."""
-    return (sum(1 for b in blocks if b.x0 < x < b.x1), abs(x - middle))
-
-
-def _covered(bounds: list[float], low: float, high: float) -> list[int]:
-    """Bands a span ``low..high`` lies over (by 30% of the smaller of the two)."""
-    out = []
-    for k, (a, b) in enumerate(pairwise(bounds)):
-        shared = min(b, high) - max(a, low)
-        if shared > _BAND_SHARE * min(b - a, high - low):
-            out.append(k)
-    if not out:
-        middle = (low + high) / 2
-        out.append(
-            min(
-                range(len(bounds) - 1),
-                key=lambda k: abs((bounds[k] + bounds[k + 1]) / 2 - middle),
-            )
-        )
-    return out
+    return sorted([*figures, *cluster(own, size / 2)])
 
 
 def _grid(
@@ -343,18 +284,24 @@ def _grid(
     row_centres = _rows(blocks, size)
     left = min(b.x0 for b in blocks) - 1
     right = max(b.x1 for b in blocks) + 1
-    xs = _gutters(col_centres, n_labels, blocks, left, right)
-    ys = _bounds(
+    xs = column_bounds(
+        col_centres, n_labels, [(b.x0, b.x1) for b in blocks], left, right
+    )
+    ys = bounds_between(
         row_centres, min(b.top for b in blocks) - 1, max(b.bottom for b in blocks) + 1
     )
     spans: list[tuple[_Block, list[int], list[int]]] = []
     for b in blocks:
-        cols = _covered(xs, b.x0, b.x1)
+        cols = covered_bands(xs, b.x0, b.x1)
         spans.append(
             (
                 b,
-                _with_chars(_covered(ys, b.top, b.bottom), ys, b, "y"),
-                _with_chars(cols, xs, b, "x"),
+                widened(
+                    covered_bands(ys, b.top, b.bottom),
+                    ys,
+                    [(c["top"] + c["bottom"]) / 2 for c in b.chars],
+                ),
+                widened(cols, xs, [(c["x0"] + c["x1"]) / 2 for c in b.chars]),
             )
         )
     owner: dict[tuple[int, int], int] = {}
@@ -393,20 +340,6 @@ def _grid(
     if fragment is not None:
         fragment.figure_centres = col_centres[n_labels:]
     return fragment
-
-
-def _with_chars(
-    bands: list[int], bounds: list[float], b: _Block, axis: str
-) -> list[int]:
-    """The bands widened to every band a char's centre of the block falls in, so the
-    block's box holds all its chars (boxes_to_fragment reads chars by their centres)."""
-    lo, hi = ("x0", "x1") if axis == "x" else ("top", "bottom")
-    last = len(bounds) - 2
-    hits = [
-        min(last, max(0, bisect_right(bounds, (ch[lo] + ch[hi]) / 2) - 1))
-        for ch in b.chars
-    ]
-    return list(range(min(*bands, *hits), max(*bands, *hits) + 1))
 
 
 def _hoist(
