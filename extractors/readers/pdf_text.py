@@ -251,7 +251,8 @@ def _row_to_line(
     bold_count = sum(
         1
         for c in ink
-        if is_bold_font(str(c.get("fontname", ""))) or char_key(c) in fake_bold
+        if is_bold_font(str(c.get("fontname", "")))
+        or (fake_bold and char_key(c) in fake_bold)
     )
     return Line(
         text=text.translate(_IDEOGRAPH_LOOKALIKES),
