@@ -115,6 +115,10 @@ class OfdCanvas:
     def setFont(self, name: str, size: float) -> None:
         self.size = size
 
+    def setPageSize(self, size: tuple[float, float]) -> None:
+        # Every OFD page here is portrait A4; pdf_factory sets it before each page.
+        self.pagesize = size
+
     def setLineWidth(self, width: float) -> None:
         self.line_width = width
 

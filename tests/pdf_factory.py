@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import pypdfium2 as pdfium
 from report_factory import MEASURE_TEXT, MadeUpReport, Values, narrative
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
@@ -34,6 +36,10 @@ MARGIN_X = 72.0
 TOP = 100.0
 BOTTOM = PAGE_H - 100.0
 TEXT_W = PAGE_W - 2 * MARGIN_X
+# White between the two columns of a two-column narrative.
+COLUMN_GAP = 24.0
+# Bottom margin of landscape pages (a wide table needs the height).
+LANDSCAPE_MARGIN = 60.0
 # Word's fake bold: the same glyphs drawn again this far to the right.
 FAKE_BOLD_SHIFT = 0.4
 
@@ -135,7 +141,26 @@ class ReportPdf:
     header: str | None = "淮安市人民政府文件"
     page_numbers: bool = True
     size: float = 12.0
+    # /Rotate of every portrait page (content upright: a viewer shows it sideways).
+    rotation: int = 0
+    # How landscape pages are stored: 0 as landscape pages; 90 or 270 as portrait pages
+    # with the content drawn turned that far counter-clockwise (a printer driver's way).
+    turn: int = 0
+    # Give turned pages the /Rotate that shows them upright; False leaves it out.
+    show_turned_upright: bool = True
+    # How tables are ruled: grid, three_line or none (see :meth:`table`).
+    rules: str = "grid"
+    # Start every table on a new page.
+    tables_on_new_page: bool = False
+    # Columns of the narrative under 一、总体情况 (1 or 2).
+    narrative_columns: int = 1
+    # Font size of every table's cells, when set (a smaller type fits table 3 on a page).
+    table_size: float | None = None
+    # Tables (0-based, in drawing order) set on landscape pages of their own.
+    landscape_tables: frozenset[int] = frozenset()
     pages: list[list[Op]] = field(default_factory=lambda: [[]])
+    tables_drawn: int = 0
+    landscape: set[int] = field(default_factory=set)
     y: float = TOP
 
     def __post_init__(self) -> None:
@@ -149,13 +174,23 @@ class ReportPdf:
     def _op(self, op: Op, page: int | None = None) -> None:
         self.pages[len(self.pages) - 1 if page is None else page].append(op)
 
-    def new_page(self) -> None:
-        """Start a new page."""
+    def new_page(self, landscape: bool | None = None) -> None:
+        """Start a new page, landscape or portrait (None: as the page before)."""
+        if landscape is None:
+            landscape = len(self.pages) - 1 in self.landscape
         self.pages.append([])
+        if landscape:
+            self.landscape.add(len(self.pages) - 1)
         self.y = TOP
 
+    @property
+    def bottom(self) -> float:
+        """Where the body of the current page ends."""
+        landscape = len(self.pages) - 1 in self.landscape
+        return PAGE_W - LANDSCAPE_MARGIN if landscape else BOTTOM
+
     def _room(self, height: float) -> None:
-        if self.y + height > BOTTOM:
+        if self.y + height > self.bottom:
             self.new_page()
 
     def _text(self, x: float, top: float, text: str, size: float, **kw: float) -> None:
@@ -189,18 +224,70 @@ class ReportPdf:
 
     def paragraph(self, text: str, bold: bool = False) -> None:
         """A justified paragraph with a two-character first-line indent."""
-        indent = 2 * self.size
-        lines = wrap(text, TEXT_W, self.size, indent)
+        self._justified(
+            wrap(text, TEXT_W, self.size, 2 * self.size), MARGIN_X, TEXT_W, bold
+        )
+
+    def _justified(
+        self,
+        lines: Sequence[str],
+        left: float,
+        width: float,
+        bold: bool = False,
+        indent_first: bool = True,
+        last_is_full: bool = False,
+    ) -> None:
+        indent = 2 * self.size if indent_first else 0.0
         for i, line in enumerate(lines):
             self._room(self.leading)
-            x = MARGIN_X + (indent if i == 0 else 0.0)
+            x = left + (indent if i == 0 else 0.0)
             space = 0.0
-            if i < len(lines) - 1 and len(line) > 1:
-                room = MARGIN_X + TEXT_W - x
+            if (i < len(lines) - 1 or last_is_full) and len(line) > 1:
+                room = left + width - x
                 spare = room - pdfmetrics.stringWidth(line, FONT_NAME, self.size)
                 space = max(0.0, spare / (len(line) - 1))
             self._text(x, self.y, line, self.size, bold=int(bold), char_space=space)
             self.y += self.leading
+
+    def narrative(self, texts: Sequence[str]) -> None:
+        """Paragraphs in one column, or in ``self.narrative_columns`` (2) columns.
+
+        Two columns are filled as a newspaper does: down the left column to the foot
+        of the page, then down the right one, then on to the next page; the last two
+        columns are balanced.
+        """
+        if self.narrative_columns == 1:
+            for text in texts:
+                self.paragraph(text)
+            return
+        width = (TEXT_W - COLUMN_GAP) / 2
+        # (text of the line, starts a paragraph, ends a paragraph)
+        lines = [
+            (line, i == 0, i == len(wrapped) - 1)
+            for text in texts
+            for wrapped in [wrap(text, width, self.size, 2 * self.size)]
+            for i, line in enumerate(wrapped)
+        ]
+        while lines:
+            self._room(self.leading)
+            top = self.y
+            fit = max(1, int((self.bottom - top) // self.leading))
+            # The last columns are balanced, as Word does before a section break.
+            fit = min(fit, (len(lines) + 1) // 2)
+            for column in (0, 1):
+                self.y = top
+                chunk, lines = lines[:fit], lines[fit:]
+                for line, first, last in chunk:
+                    self._justified(
+                        [line],
+                        MARGIN_X + column * (width + COLUMN_GAP),
+                        width,
+                        indent_first=first,
+                        last_is_full=not last,
+                    )
+            self.y = top + fit * self.leading
+            if lines:
+                self.new_page()
 
     def table(
         self,
@@ -209,14 +296,39 @@ class ReportPdf:
         size: float = 9.0,
         break_before: frozenset[int] = frozenset(),
     ) -> None:
-        """A ruled table; rows that do not fit go on the next page, header not repeated.
+        """A table; rows that do not fit go on the next page, header not repeated.
 
         Args:
             rows: Cells row by row (str or :class:`Span`).
             widths: Column widths in points.
             size: Font size in the cells.
             break_before: Row indexes that must start a new page.
+
+        ``self.rules`` says how it is ruled: ``grid`` (every cell boxed), ``three_line``
+        (三线表: a rule over the table, one under the header rows, the rows above the
+        first figure, and one under the table) or ``none`` (borderless: text alone).
         """
+        index = self.tables_drawn
+        self.tables_drawn += 1
+        landscape = index in self.landscape_tables
+        if landscape:
+            self.new_page(landscape=True)
+            scale = (PAGE_H - 2 * MARGIN_X) / sum(widths)
+            widths = [w * scale for w in widths]
+        elif self.tables_on_new_page:
+            self.new_page()
+        self._table(rows, widths, self.table_size or size, break_before)
+        if landscape:
+            self.new_page(landscape=False)
+
+    def _table(
+        self,
+        rows: Sequence[Row],
+        widths: Sequence[float],
+        size: float,
+        break_before: frozenset[int],
+    ) -> None:
+        rules = self.rules
         placed, n_cols = place_cells(rows)
         assert n_cols == len(widths), f"{n_cols} columns, {len(widths)} widths"
         xs = [MARGIN_X]
@@ -241,12 +353,28 @@ class ReportPdf:
         self.y += 6
         where: list[tuple[int, float]] = []
         for r in range(n_rows):
-            if r in break_before or self.y + heights[r] > BOTTOM:
+            if r in break_before or self.y + heights[r] > self.bottom:
                 self.new_page()
             where.append((len(self.pages) - 1, self.y))
             self.y += heights[r]
         for p in placed:
-            self._draw_cell(p, wrapped[id(p)], xs, heights, where, size, lead)
+            self._draw_cell(p, wrapped[id(p)], xs, heights, where, size, lead, rules)
+        if rules == "three_line":
+            head = next(
+                r
+                for r, row in enumerate(rows)
+                if any(
+                    any(ch.isdigit() for ch in str(getattr(c, "text", c))) for c in row
+                )
+            )
+            last = n_rows - 1
+            below = (where[last][0], where[last][1] + heights[last])
+            for (page, top), width in (
+                (where[0], 1.0),
+                (where[head], 0.5),
+                (below, 1.0),
+            ):
+                self._op(_rule(xs[0], xs[-1], top, width), page)
         self.y += 6
 
     def _draw_cell(
@@ -258,10 +386,12 @@ class ReportPdf:
         where: list[tuple[int, float]],
         size: float,
         lead: float,
+        rules: str = "grid",
     ) -> None:
         x0, x1 = xs[p.col], xs[p.col + p.cols]
         rows = range(p.row, p.row + p.rows)
-        for page in sorted({where[r][0] for r in rows}):
+        boxed = sorted({where[r][0] for r in rows}) if rules == "grid" else []
+        for page in boxed:
             on_page = [r for r in rows if where[r][0] == page]
             top = where[on_page[0]][1]
             bottom = where[on_page[-1]][1] + heights[on_page[-1]]
@@ -308,17 +438,71 @@ class ReportPdf:
         """Write the PDF and return its path."""
         canvas = Canvas(str(path), pagesize=A4)
         for number, ops in enumerate(self.pages, start=1):
+            width = PAGE_W
+            if number - 1 in self.landscape:
+                width = self._place_landscape(canvas)
+            else:
+                canvas.setPageSize(A4)
             for op in ops:
                 op(canvas)
             canvas.setFont(FONT_NAME, 9)
             if self.header:
-                canvas.drawCentredString(PAGE_W / 2, PAGE_H - 50, self.header)
-                canvas.line(MARGIN_X, PAGE_H - 56, PAGE_W - MARGIN_X, PAGE_H - 56)
+                canvas.drawCentredString(width / 2, PAGE_H - 50, self.header)
+                canvas.line(MARGIN_X, PAGE_H - 56, width - MARGIN_X, PAGE_H - 56)
             if self.page_numbers:
-                canvas.drawCentredString(PAGE_W / 2, 50, f"- {number} -")
+                bottom = PAGE_W if number - 1 in self.landscape else PAGE_H
+                canvas.drawCentredString(
+                    width / 2, PAGE_H - bottom + 50, f"- {number} -"
+                )
             canvas.showPage()
         canvas.save()
+        self._set_rotations(path)
         return path
+
+    def _set_rotations(self, path: Path) -> None:
+        """Write each page's /Rotate (reportlab's own would swap the media box)."""
+        rotations = [
+            (self.turn if self.turn and self.show_turned_upright else 0)
+            if number in self.landscape
+            else self.rotation
+            for number in range(len(self.pages))
+        ]
+        if not any(rotations):
+            return
+        pdf = pdfium.PdfDocument(path.read_bytes())
+        for number, rotation in enumerate(rotations):
+            pdf[number].set_rotation(rotation)
+        pdf.save(str(path))
+        pdf.close()
+
+    def _place_landscape(self, canvas: Canvas) -> float:
+        """Size and turn a landscape page; ops then draw in its upright frame.
+
+        Ops flip ``top`` with the portrait height; shifting by the difference puts
+        them on the landscape frame, which ``turn`` then rotates onto a portrait page.
+        """
+        if self.turn == 0:
+            canvas.setPageSize((PAGE_H, PAGE_W))
+        else:
+            canvas.setPageSize(A4)
+            if self.turn == 90:
+                canvas.translate(PAGE_W, 0)
+                canvas.rotate(90)
+            else:
+                canvas.translate(0, PAGE_H)
+                canvas.rotate(-90)
+        canvas.translate(0, PAGE_W - PAGE_H)
+        return PAGE_H
+
+
+def _rule(x0: float, x1: float, top: float, width: float) -> Op:
+    """A horizontal rule across a table (三线表: 1 pt outer, 0.5 pt under the header)."""
+
+    def draw(canvas: Canvas) -> None:
+        canvas.setLineWidth(width)
+        canvas.line(x0, PAGE_H - top, x1, PAGE_H - top)
+
+    return draw
 
 
 # --- the template's tables, from report_factory's made-up values ----------------------
@@ -370,6 +554,7 @@ def made_up_to_pdf(
     header: str | None = "政府信息公开专栏",
     fake_bold_headings: bool = True,
     layout: Layout = PLAIN,
+    drawing: dict[str, Any] | None = None,
 ) -> Path:
     """A made-up report as a Word-exported PDF (szfgs2024.pdf's layout).
 
@@ -385,6 +570,9 @@ def made_up_to_pdf(
         header: Running header text, or None.
         fake_bold_headings: Draw level-1 headings twice, as WPS fakes bold.
         layout: How the tables are printed (tests/table_layout.py).
+        drawing: :class:`ReportPdf` options for how rules and pages are drawn
+            (``rules``, ``tables_on_new_page``, ``landscape_tables``, ``turn``,
+            ``show_turned_upright``, ``rotation``).
 
     Returns:
         ``path``.
@@ -393,7 +581,7 @@ def made_up_to_pdf(
         header = made.title
     elif made.site:
         header = made.site
-    doc = ReportPdf(header=header)
+    doc = ReportPdf(header=header, **(drawing or {}))
     for line in made.title_lines():
         if made.title_layout == "table":
             doc.table([[line]], [TEXT_W], size=16)
@@ -429,8 +617,16 @@ def made_up_to_pdf(
             doc.paragraph(
                 f"{made.year}年，本机关认真贯彻落实《条例》，圆满完成了各项任务。"
             )
-            for sub_heading, sub_category in made.level2:
-                _sub_section(doc, sub_heading, texts.get(sub_category, ""))
+            if all(sub.startswith(("（", "(")) for sub, _ in made.level2):
+                doc.narrative(
+                    [
+                        f"{sub}。{texts.get(sub_category, '')}"
+                        for sub, sub_category in made.level2
+                    ]
+                )
+            else:  # unnumbered level-2 headings stand on their own bold lines
+                for sub_heading, sub_category in made.level2:
+                    _sub_section(doc, sub_heading, texts.get(sub_category, ""))
         elif category in tables:
             tables[category]()
         else:

@@ -1,8 +1,9 @@
 """Text PDFs (exported from Word or WPS): paragraphs and ruled tables from the text.
 
-pdfplumber supplies chars, ruling lines and table cell boxes; camelot's lattice parser
-is the second engine on pages where pdfplumber's grid is weak (see
-:mod:`extractors.readers.pdf_camelot`). Running headers, footers and page numbers are
+pdfium reads each page's chars, ruling lines and images
+(:mod:`extractors.readers.pdf_layer`); pdfplumber's table geometry turns the lines into
+cell boxes, and camelot's lattice parser is the second engine on pages where that grid
+is weak (see :mod:`extractors.readers.pdf_camelot`). Running headers, footers and page numbers are
 dropped, text inside tables is kept out of the paragraphs, and a table that goes on at
 the top of the next page is joined into one :class:`~extractors.document.Table`.
 Pages whose text layer is garbage are reported as ``needs_ocr`` warnings.
@@ -13,26 +14,23 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfplumber.utils.exceptions import PdfminerException
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from extractors.document import (
-    BBox,
     Document,
     InputFormat,
     ReaderWarning,
-    Table,
-    TextBlock,
 )
 from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.readers.base import Reader
+from extractors.readers.pdf_assemble import PageContent, assemble, drop_running_lines
 from extractors.readers.pdf_camelot import ENGINE as CAMELOT_ENGINE
 from extractors.readers.pdf_camelot import find_camelot_boxes
-from extractors.readers.pdf_join import continues, fragments_to_table
+from extractors.readers.pdf_columns import lines_in_reading_order
+from extractors.readers.pdf_layer import open_pdf, read_layer
 from extractors.readers.pdf_quality import (
     garbage_reason,
     has_figures_on_image,
@@ -40,45 +38,24 @@ from extractors.readers.pdf_quality import (
     looks_scanned,
 )
 from extractors.readers.pdf_tables import (
-    Box,
     Fragment,
     boxes_to_fragment,
+    find_ruled_boxes,
     inside_any,
-    is_visible_edge,
     overlap_share,
 )
 from extractors.readers.pdf_text import (
     Char,
     Line,
-    Margins,
-    Paragraph,
-    chars_to_lines,
+    dedupe_chars,
     find_fake_bold,
-    find_margins,
-    find_running_lines,
-    lines_to_paragraphs,
-    starts_paragraph,
-    summarize_font,
 )
+from extractors.readers.pdf_unruled import find_unruled_tables
 from extractors.readers.scan import ocr_pdf_pages
 
 _log = logging.getLogger(__name__)
 
 PDFPLUMBER_ENGINE = "pdfplumber"
-
-
-@dataclass
-class _Page:
-    """What one page holds once its tables are settled."""
-
-    number: int
-    width: float
-    height: float
-    lines: list[Line] = field(default_factory=list)
-    fragments: list[Fragment] = field(default_factory=list)
-    # Kept only for pages whose tables camelot must look at again.
-    chars: list[Char] | None = None
-    fake_bold: set[tuple[str, int, int]] = field(default_factory=set)
 
 
 class PdfTextReader(Reader):
@@ -100,12 +77,7 @@ class PdfTextReader(Reader):
         document = Document(source=self.source)
         pdf = self._open()
         try:
-            try:
-                n_pages = len(pdf.pages)
-            except Exception as exc:
-                raise DocumentLoadError(
-                    ErrorCode.CORRUPT, f"the PDF's page tree is broken: {exc}"
-                ) from exc
+            n_pages = len(pdf)
             if n_pages == 0:
                 raise DocumentLoadError(ErrorCode.EMPTY, "the PDF has no pages")
             if n_pages > self.options.max_pages:
@@ -114,51 +86,60 @@ class PdfTextReader(Reader):
                     f"{n_pages} pages is over the limit of {self.options.max_pages}",
                 )
             document.source = self.source.model_copy(update={"pages": n_pages})
-            pages = [
-                self._read_page(page, number, document.warnings)
-                for number, page in enumerate(pdf.pages, start=1)
-            ]
+            pages: list[PageContent] = []
+            for number in range(1, n_pages + 1):
+                last = pages[-1].fragments[-1:] if pages else []
+                carried = last[0].figure_centres if last else []
+                pages.append(self._read_page(pdf, number, document.warnings, carried))
         finally:
-            _close(pdf)
+            pdf.close()
         failed = [w for w in document.warnings if w.code == "page_failed"]
         if len(failed) == n_pages:
             raise DocumentLoadError(
                 ErrorCode.CORRUPT, f"no page could be read: {failed[0].message}"
             )
         self._second_engine(pages)
-        document.running_text = _drop_running_lines(pages)
-        blocks, tables = _assemble(pages)
+        document.running_text = drop_running_lines(pages)
+        blocks, tables = assemble(pages)
         document.blocks = blocks
         document.tables = tables
         # Pages flagged needs_ocr (scans, garbage text layers) are OCR'd and merged in.
         return ocr_pdf_pages(document, self.data, self.options)
 
-    def _open(self) -> Any:
+    def _open(self) -> pdfium.PdfDocument:
         try:
-            return pdfplumber.open(io.BytesIO(self.data), password="")
-        except PdfminerException as exc:
-            inner = exc.args[0] if exc.args else exc
-            if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
+            return open_pdf(self.data)
+        except pdfium.PdfiumError as exc:
+            if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
                 raise DocumentLoadError(
                     ErrorCode.ENCRYPTED, "the PDF is encrypted and needs a password"
                 ) from exc
+            if _has_empty_page_tree(self.data):
+                raise DocumentLoadError(
+                    ErrorCode.EMPTY, "the PDF has no pages"
+                ) from exc
             raise DocumentLoadError(
-                ErrorCode.CORRUPT, f"not a readable PDF: {inner!r}"
-            ) from exc
-        except Exception as exc:
-            raise DocumentLoadError(
-                ErrorCode.CORRUPT, f"not a readable PDF: {exc!r}"
+                ErrorCode.CORRUPT, f"not a readable PDF: {exc}"
             ) from exc
 
     def _read_page(
-        self, page: Any, number: int, warnings: list[ReaderWarning]
-    ) -> _Page:
-        result = _Page(
-            number=number, width=float(page.width), height=float(page.height)
-        )
+        self,
+        pdf: pdfium.PdfDocument,
+        number: int,
+        warnings: list[ReaderWarning],
+        carried: list[float],
+    ) -> PageContent:
+        result = PageContent(number=number, width=0.0, height=0.0)
         try:
-            raw: list[Char] = page.chars
-            if looks_scanned(page, raw):
+            page = pdf[number - 1]
+            try:
+                layer = read_layer(page)
+            finally:
+                page.close()
+            result.width, result.height = layer.width, layer.height
+            result.turned = layer.turned
+            raw = layer.chars
+            if looks_scanned(layer, raw):
                 warnings.append(
                     ReaderWarning(
                         code="needs_ocr",
@@ -174,22 +155,20 @@ class PdfTextReader(Reader):
                 )
                 return result
             # Fake-bold copies would double every char of a heading or table cell;
-            # dedupe only pages that have them (it costs ~8% of a page's time).
-            fake_bold = find_fake_bold(raw)
-            deduped = page.dedupe_chars() if fake_bold else page
-            chars: list[Char] = deduped.chars
-            ruled = deduped.filter(is_visible_edge)
-            for found in ruled.find_tables():
-                boxes: list[Box] = [
-                    (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
-                    for b in found.cells
-                ]
+            # pdfium drops most of them itself (layer.fake_bold remembers those).
+            doubled = find_fake_bold(raw)
+            chars = dedupe_chars(raw) if doubled else raw
+            fake_bold = layer.fake_bold | doubled
+            for boxes in find_ruled_boxes(layer.edges):
                 fragment = boxes_to_fragment(boxes, chars, number, PDFPLUMBER_ENGINE)
                 if fragment is not None:
                     result.fragments.append(fragment)
+            # Lines that make no grid, or a grid drawn as a picture: camelot looks.
+            ruled_elsewise = has_rules(layer) or has_figures_on_image(layer, chars)
+            if not result.fragments and not ruled_elsewise:
+                result.fragments = find_unruled_tables(chars, number, carried)
             if any(f.is_weak() for f in result.fragments) or (
-                not result.fragments
-                and (has_rules(ruled) or has_figures_on_image(page, chars))
+                not result.fragments and ruled_elsewise
             ):
                 result.chars, result.fake_bold = chars, fake_bold
             else:
@@ -201,17 +180,19 @@ class PdfTextReader(Reader):
                     code="page_failed", message=f"page unreadable: {exc}", page=number
                 )
             )
-        finally:
-            page.close()
         return result
 
-    def _second_engine(self, pages: list[_Page]) -> None:
+    def _second_engine(self, pages: list[PageContent]) -> None:
         """Let camelot re-read pages with weak grids and keep the better grid."""
         weak = [p for p in pages if p.chars is not None]
         if not weak:
             return
+        # camelot reads pages as stored; a turned page's boxes would not fit its chars.
+        unturned = [p for p in weak if p.turned == 0]
         found = find_camelot_boxes(
-            self.data, [p.number for p in weak], {p.number: p.height for p in weak}
+            self.data,
+            [p.number for p in unturned],
+            {p.number: p.height for p in unturned},
         )
         for page in weak:
             assert page.chars is not None
@@ -224,7 +205,9 @@ class PdfTextReader(Reader):
                     )
                 )
             ]
-            page.fragments = choose_fragments(page.fragments, candidates)
+            page.fragments = choose_fragments(
+                page.fragments, candidates
+            ) or find_unruled_tables(page.chars, page.number)
             page.lines = _body_lines(
                 page.chars, page.fragments, page.number, page.fake_bold
             )
@@ -269,118 +252,14 @@ def _body_lines(
 ) -> list[Line]:
     boxes = [f.bbox for f in fragments]
     outside = [c for c in chars if not inside_any(c, boxes)] if boxes else chars
-    return chars_to_lines(outside, number, fake_bold)
+    return lines_in_reading_order(outside, number, fake_bold)
 
 
-def _drop_running_lines(pages: list[_Page]) -> list[str]:
-    """Drop running headers, footers and page numbers; return their texts, once each
-    (a title printed only as the running header is found there)."""
-    running = find_running_lines([p.lines for p in pages], [p.height for p in pages])
-    texts: list[str] = []
-    for index, page in enumerate(pages):
-        kept = []
-        for i, line in enumerate(page.lines):
-            if (index, i) not in running:
-                kept.append(line)
-            elif line.text.strip() not in texts:
-                texts.append(line.text.strip())
-        page.lines = kept
-    return texts
-
-
-def _page_paragraphs(page: _Page, margins: Margins) -> list[Paragraph]:
-    """Paragraphs of one page, never running across a table."""
-    tops = sorted(f.ys[0] for f in page.fragments)
-    paragraphs: list[Paragraph] = []
-    run: list[Line] = []
-    for line in page.lines:
-        if run and any(run[-1].bottom <= t <= line.top for t in tops):
-            paragraphs.extend(lines_to_paragraphs(run, margins))
-            run = []
-        run.append(line)
-    paragraphs.extend(lines_to_paragraphs(run, margins))
-    return paragraphs
-
-
-def _assemble(pages: Sequence[_Page]) -> tuple[list[TextBlock], list[Table]]:
-    """Paragraphs and tables in reading order, each joined across page breaks."""
-    all_lines = [line for p in pages for line in p.lines]
-    width = max((p.width for p in pages), default=0.0)
-    doc_margins = find_margins(all_lines, width)
-    items: list[Paragraph | list[Fragment]] = []
-    for page in pages:
-        margins = find_margins(page.lines, page.width, fallback=doc_margins)
-        page_items: list[Paragraph | list[Fragment]] = [
-            *_page_paragraphs(page, margins),
-            *([f] for f in page.fragments),
-        ]
-        page_items.sort(
-            key=lambda it: it.top if isinstance(it, Paragraph) else it[0].ys[0]
-        )
-        for k, item in enumerate(page_items):
-            if k == 0 and items and _goes_on(items[-1], item, page.number, margins):
-                if isinstance(item, Paragraph):
-                    prev_par = items[-1]
-                    assert isinstance(prev_par, Paragraph)
-                    prev_par.lines.extend(item.lines)
-                else:
-                    prev_frags = items[-1]
-                    assert isinstance(prev_frags, list)
-                    prev_frags.extend(item)
-                continue
-            items.append(item)
-    blocks: list[TextBlock] = []
-    tables: list[Table] = []
-    for order, item in enumerate(items):
-        if isinstance(item, Paragraph):
-            blocks.append(_paragraph_to_block(item, order))
-        else:
-            tables.append(fragments_to_table(item, order))
-    return blocks, tables
-
-
-def _goes_on(
-    prev: Paragraph | list[Fragment],
-    item: Paragraph | list[Fragment],
-    page: int,
-    margins: Margins,
-) -> bool:
-    """True when the first item of a page continues the last item of the page before."""
-    if isinstance(prev, Paragraph) and isinstance(item, Paragraph):
-        last = prev.lines[-1]
-        return last.page == page - 1 and not starts_paragraph(
-            last, item.lines[0], margins
-        )
-    if isinstance(prev, list) and isinstance(item, list):
-        return continues(prev[-1], item[0])
-    return False
-
-
-def _paragraph_to_block(paragraph: Paragraph, order: int) -> TextBlock:
-    first_page = [line for line in paragraph.lines if line.page == paragraph.page]
-    size, bold = summarize_font(paragraph.lines)
-    return TextBlock(
-        text=paragraph.text,
-        order=order,
-        page=paragraph.page,
-        bbox=BBox(
-            x0=min(line.x0 for line in first_page),
-            top=min(line.top for line in first_page),
-            x1=max(line.x1 for line in first_page),
-            bottom=max(line.bottom for line in first_page),
-        ),
-        font_size=size,
-        bold=bold,
-    )
-
-
-def _close(pdf: Any) -> None:
-    """Close a PDF whatever state its damage left it in.
-
-    pdfplumber flushes its page caches on close, and on a damaged file that can raise
-    (tests/test_fuzz.py: a flipped byte in a content stream); what was read is kept.
-    """
+def _has_empty_page_tree(data: bytes) -> bool:
+    """True for a well-formed PDF without pages, which pdfium refuses to open at all
+    (pdfminer opens it and counts none)."""
     try:
-        pdf.close()
-    except Exception as exc:
-        _log.warning("closing the PDF failed: %s", exc)
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            return len(pdf.pages) == 0
+    except Exception:  # not a PDF pdfminer can read either: corrupt, as pdfium said
+        return False

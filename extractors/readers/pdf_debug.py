@@ -1,7 +1,9 @@
 """Debug view of the text-PDF reader: what it found, drawn over the rendered page.
 
-Table cells are outlined in red (camelot's in orange), text blocks in blue, so a wrong
-grid or a paragraph cut in two shows at a glance::
+Table cells are outlined in red (camelot's in orange, those of tables read without
+rules in green), text blocks in blue, so a wrong grid or a paragraph cut in two shows
+at a glance (pages the reader turned to read upright are drawn as stored, so their
+boxes do not line up)::
 
     python -m extractors.readers.pdf_debug samples/szfgs2024.pdf 4 /tmp/p4.png
 """
@@ -17,7 +19,11 @@ from extractors.document import Document, InputFormat, SourceInfo
 from extractors.options import ReaderOptions
 from extractors.readers.pdf import PdfTextReader
 
-_TABLE_COLORS = {"pdfplumber": (220, 30, 30), "camelot-lattice": (240, 140, 0)}
+_TABLE_COLORS = {
+    "pdfplumber": (220, 30, 30),
+    "camelot-lattice": (240, 140, 0),
+    "words": (20, 150, 60),
+}
 _BLOCK_COLOR = (30, 60, 220)
 
 

@@ -33,6 +33,12 @@ def continues(prev: Fragment, nxt: Fragment) -> bool:
     """
     if nxt.page != prev.page + 1:
         return False
+    if prev.figure_centres and nxt.figure_centres:
+        # Unruled tables have no outer edges; their figure columns must agree.
+        return len(prev.figure_centres) == len(nxt.figure_centres) and all(
+            abs(a - b) <= _EDGE_TOLERANCE
+            for a, b in zip(prev.figure_centres, nxt.figure_centres, strict=True)
+        )
     if abs(prev.xs[0] - nxt.xs[0]) > _EDGE_TOLERANCE:
         return False
     if abs(prev.xs[-1] - nxt.xs[-1]) > _EDGE_TOLERANCE:
@@ -195,9 +201,13 @@ def fragments_to_table(fragments: Sequence[Fragment], order: int) -> Table:
         drop_repeated_header(fragments[0], nxt)
     # Column lines of later pages snap to the first page's with the looser edge
     # tolerance: Word shifts a continued table's borders by a few points.
+    # Outer edges are the first page's: an unruled table's edges are where its text
+    # happens to end, which differs from page to page.
     xs = list(fragments[0].xs)
     for frag in fragments[1:]:
-        xs.extend(x for x in frag.xs if min(abs(x - y) for y in xs) > _EDGE_TOLERANCE)
+        xs.extend(
+            x for x in frag.xs[1:-1] if min(abs(x - y) for y in xs) > _EDGE_TOLERANCE
+        )
     xs.sort()
     cells: list[TableCell] = []
     seams: list[int] = []
@@ -208,8 +218,13 @@ def fragments_to_table(fragments: Sequence[Fragment], order: int) -> Table:
             seams.append(offset)
         for cell in frag.cells:
             assert cell.bbox is not None
-            c0 = nearest(xs, cell.bbox.x0)
-            c1 = max(nearest(xs, cell.bbox.x1), c0 + 1)
+            c0 = 0 if cell.bbox.x0 == frag.xs[0] else nearest(xs, cell.bbox.x0)
+            c1 = (
+                len(xs) - 1
+                if cell.bbox.x1 == frag.xs[-1]
+                else nearest(xs, cell.bbox.x1)
+            )
+            c1 = max(c1, c0 + 1)
             joined = cell.model_copy(
                 update={"row": cell.row + offset, "col": c0, "col_span": c1 - c0}
             )

@@ -12,9 +12,17 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from pdfplumber.table import (
+    cells_to_tables,
+    edges_to_intersections,
+    intersections_to_cells,
+    merge_edges,
+)
+from pdfplumber.utils.geometry import filter_edges
 
 from extractors.document import BBox, TableCell
 from extractors.readers.pdf_text import (
@@ -31,6 +39,8 @@ Box = tuple[float, float, float, float]
 # Boundaries closer than this (pt) are one grid line: Word draws cell borders of
 # neighbouring cells a fraction of a point apart.
 _SNAP = 2.0
+# pdfplumber's default snap, join, edge-length and intersection tolerance (pt).
+_PLUMBER_TOLERANCE = 3
 # A cell's last line counts as full when it falls short of the cell's width by less
 # than this many font sizes (cell padding on both sides plus one glyph).
 _FULL_LINE_SLACK = 3.0
@@ -59,6 +69,9 @@ class Fragment:
     # (row, col) of cells whose last text line fills the cell: text that may go on in
     # the same cell on the next page when the row is split by a page break.
     full_cells: set[tuple[int, int]] = field(default_factory=set)
+    # Centres of the figure columns of a table read without rules (none for ruled
+    # tables): what tells its continuation on the next page, lacking outer edges.
+    figure_centres: list[float] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:
@@ -95,32 +108,32 @@ class Fragment:
         return (self.value_cells, -self.holes)
 
 
-def is_visible_edge(obj: Mapping[str, Any]) -> bool:
-    """False for rects and lines that draw no visible border (white or unpainted).
+def find_ruled_boxes(edges: list[dict[str, Any]]) -> list[list[Box]]:
+    """Cell boxes of the ruled tables the edges draw (pdfplumber's lines strategy).
 
-    Word exports paragraph shading as white filled rects without a stroke; pdfplumber
-    would read their edges as ruling lines and find a one-column "table" of body text
-    (szfgs2024.pdf p3).
+    pdfplumber's own table finder needs its pdfminer page; its geometry functions are
+    used here on the edges pdfium read (:mod:`extractors.readers.pdf_layer`), with
+    pdfplumber's default tolerances.
+
+    Args:
+        edges: Visible ruling edges of a page, pdfplumber-shaped.
+
+    Returns:
+        One list of cell boxes ``(x0, top, x1, bottom)`` per table.
     """
-    kind = obj.get("object_type")
-    if kind == "line":
-        return not _is_white(obj.get("stroking_color"))
-    if kind != "rect" or obj.get("stroke"):
-        return True
-    if not obj.get("fill"):
-        return False
-    return not _is_white(obj.get("non_stroking_color"))
-
-
-def _is_white(color: object) -> bool:
-    """True for white in gray, RGB or CMYK."""
-    if not isinstance(color, (tuple, list)) or not color:
-        return False
-    if not all(isinstance(v, (int, float)) for v in color):
-        return False
-    if len(color) == 4:
-        return all(v <= 0.05 for v in color)
-    return len(color) in (1, 3) and all(v >= 0.95 for v in color)
+    merged = merge_edges(
+        filter_edges(edges, min_length=1),
+        snap_x_tolerance=_PLUMBER_TOLERANCE,
+        snap_y_tolerance=_PLUMBER_TOLERANCE,
+        join_x_tolerance=_PLUMBER_TOLERANCE,
+        join_y_tolerance=_PLUMBER_TOLERANCE,
+    )
+    usable = filter_edges(merged, min_length=_PLUMBER_TOLERANCE)
+    crossings = edges_to_intersections(usable, _PLUMBER_TOLERANCE, _PLUMBER_TOLERANCE)
+    return [
+        [(float(b[0]), float(b[1]), float(b[2]), float(b[3])) for b in table]
+        for table in cells_to_tables(intersections_to_cells(crossings))
+    ]
 
 
 def snap(values: Iterable[float], tolerance: float = _SNAP) -> list[float]:

@@ -1,9 +1,10 @@
-"""Text geometry of PDF pages: chars to lines, lines to paragraphs.
+"""Text geometry of PDF pages: chars to printed lines (paragraphs: pdf_paragraphs).
 
-Works on pdfplumber char dicts (``text``, ``x0``, ``x1``, ``top``, ``bottom``, ``size``,
-``fontname``). Chinese body text wraps mid-sentence and has no spaces, so lines join
-without a separator; pdfplumber's own text extraction would put spaces between CJK and
-Latin runs ("2024 年"), which is why lines are rebuilt here from the chars.
+Works on char dicts in pdfplumber's shape (``text``, ``x0``, ``x1``, ``top``,
+``bottom``, ``size``, ``fontname``), read with pdfium by pdf_layer. Chinese body text
+wraps mid-sentence and has no spaces, so lines join without a separator; a library's
+own text extraction would put spaces between CJK and Latin runs ("2024 年"), which is
+why lines are rebuilt here from the chars.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from functools import cache
 from statistics import median
 from typing import Any
 
@@ -24,7 +24,7 @@ Char = Mapping[str, Any]
 
 # Copies of a glyph closer than this (pt) are one glyph printed twice (fake bold);
 # pdfplumber's dedupe_chars uses 1 pt, Word shifts the copy by 0.2–0.5 pt.
-_DUPLICATE_TOLERANCE = 1.5
+DUPLICATE_TOLERANCE = 1.5
 # A gap wider than this share of the font size between two Latin chars is a word space.
 _SPACE_GAP = 0.3
 # Wide chars never get a space next to them: CJK ideographs, CJK punctuation, full-width
@@ -52,21 +52,6 @@ NUMBERED_START = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
     r"|\d{1,2}(?:[、．]|\.(?!\d)))"
 )
-# Page numbers as printed in footers: "- 1 -", "第 1 页", "1/6", "第1页 共6页".
-_PAGE_NUMBER = re.compile(
-    r"^[-—–－\s]*\d{1,4}[-—–－\s]*$|^第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?$"
-    r"|^\d+\s*/\s*\d+$|^[Pp]age\s*\d+(?:\s*of\s*\d+)?$"
-)
-# Share of the page height at top and bottom where running headers and footers live.
-_MARGIN_ZONE = 0.12
-# Tolerance (pt) when deciding that a line starts at the body's left margin.
-_INDENT_SHARE = 0.8
-# A line ending this many font sizes before the right margin ends its paragraph.
-_SHORT_LINE_SHARE = 1.5
-# How many lines must end at the same x before that x is taken as the right margin.
-_FULL_LINES_FOR_MARGIN = 3
-# A vertical gap this many times the usual line gap separates paragraphs.
-_GAP_FACTOR = 1.8
 
 
 @dataclass(frozen=True)
@@ -135,8 +120,10 @@ def join_texts(parts: Iterable[str]) -> str:
     return out
 
 
+@cache
 def is_bold_font(fontname: str) -> bool:
-    """True when a font's name says it is a bold or heavy face."""
+    """True when a font's name says it is a bold or heavy face (cached: a page has a
+    few fonts and thousands of chars, and the case-blind search costs ~7 µs)."""
     return bool(_BOLD_FONT.search(fontname))
 
 
@@ -163,17 +150,60 @@ def find_fake_bold(raw_chars: Sequence[Char]) -> set[tuple[str, int, int]]:
         places.sort()
         for i, (x, top) in enumerate(places):
             for x2, top2 in places[i + 1 :]:
-                if x2 - x >= _DUPLICATE_TOLERANCE:
+                if x2 - x >= DUPLICATE_TOLERANCE:
                     break
-                if abs(top2 - top) < _DUPLICATE_TOLERANCE:
+                if abs(top2 - top) < DUPLICATE_TOLERANCE:
                     doubled.add((text, round(x), round(top)))
                     doubled.add((text, round(x2), round(top2)))
     return doubled
 
 
+def dedupe_chars(chars: Sequence[Char]) -> list[Char]:
+    """The chars without the near copies fake bold draws (the first copy is kept).
+
+    Args:
+        chars: A page's chars in content-stream order.
+
+    Returns:
+        The chars, each glyph once.
+    """
+    kept: list[Char] = []
+    last_at: dict[str, list[Char]] = {}
+    for ch in chars:
+        twins = last_at.setdefault(ch["text"], [])
+        if any(
+            abs(ch["x0"] - t["x0"]) < DUPLICATE_TOLERANCE
+            and abs(ch["top"] - t["top"]) < DUPLICATE_TOLERANCE
+            for t in twins
+        ):
+            continue
+        twins.append(ch)
+        kept.append(ch)
+    return kept
+
+
 def char_key(ch: Char) -> tuple[str, int, int]:
     """The key :func:`find_fake_bold` uses for a char."""
     return (ch["text"], round(ch["x0"]), round(ch["top"]))
+
+
+def group_rows(chars: Iterable[Char]) -> list[list[Char]]:
+    """Chars grouped into printed lines, top to bottom (each line unsorted).
+
+    A char joins the line above when its vertical middle falls inside that line's
+    envelope; superscripts and mixed sizes stay on their line.
+    """
+    rows: list[list[Char]] = []
+    envelope: tuple[float, float] = (0.0, -1.0)
+    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        mid = (ch["top"] + ch["bottom"]) / 2
+        if rows and envelope[0] <= mid <= envelope[1]:
+            rows[-1].append(ch)
+            envelope = (min(envelope[0], ch["top"]), max(envelope[1], ch["bottom"]))
+        else:
+            rows.append([ch])
+            envelope = (ch["top"], ch["bottom"])
+    return rows
 
 
 def chars_to_lines(
@@ -189,16 +219,7 @@ def chars_to_lines(
     Returns:
         The lines; lines with only whitespace are dropped.
     """
-    rows: list[list[Char]] = []
-    envelope: tuple[float, float] = (0.0, -1.0)
-    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
-        mid = (ch["top"] + ch["bottom"]) / 2
-        if rows and envelope[0] <= mid <= envelope[1]:
-            rows[-1].append(ch)
-            envelope = (min(envelope[0], ch["top"]), max(envelope[1], ch["bottom"]))
-        else:
-            rows.append([ch])
-            envelope = (ch["top"], ch["bottom"])
+    rows = group_rows(chars)
     lines = [_row_to_line(row, page, fake_bold or set()) for row in rows]
     return [line for line in lines if line.text]
 
@@ -230,7 +251,8 @@ def _row_to_line(
     bold_count = sum(
         1
         for c in ink
-        if is_bold_font(str(c.get("fontname", ""))) or char_key(c) in fake_bold
+        if is_bold_font(str(c.get("fontname", "")))
+        or (fake_bold and char_key(c) in fake_bold)
     )
     return Line(
         text=text.translate(_IDEOGRAPH_LOOKALIKES),
@@ -242,142 +264,3 @@ def _row_to_line(
         bold=bold_count * 2 > len(ink),
         page=page,
     )
-
-
-def _normalize_running(text: str) -> str:
-    return re.sub(r"\d+", "#", text.replace(" ", ""))
-
-
-def find_running_lines(
-    pages: Sequence[Sequence[Line]], heights: Sequence[float]
-) -> set[tuple[int, int]]:
-    """Lines that are running headers, footers or page numbers.
-
-    A line counts when it sits in the top or bottom margin zone of its page and either
-    reads as a page number or repeats (digits ignored) on at least half of the pages.
-
-    Args:
-        pages: The lines of each page, in page order.
-        heights: Each page's height in points.
-
-    Returns:
-        ``(page index, line index)`` pairs to drop.
-    """
-    in_zone: list[tuple[int, int, str, bool]] = []
-    for p, (lines, height) in enumerate(zip(pages, heights, strict=True)):
-        for i, line in enumerate(lines):
-            top_zone = line.bottom < height * _MARGIN_ZONE
-            bottom_zone = line.top > height * (1 - _MARGIN_ZONE)
-            if top_zone or bottom_zone:
-                in_zone.append((p, i, _normalize_running(line.text), top_zone))
-    pages_with: dict[tuple[str, bool], set[int]] = {}
-    for p, _, text, top_zone in in_zone:
-        pages_with.setdefault((text, top_zone), set()).add(p)
-    repeat_floor = max(2, (len(pages) + 1) // 2)
-    running: set[tuple[int, int]] = set()
-    for p, i, text, top_zone in in_zone:
-        line_text = pages[p][i].text.strip()
-        if (
-            _PAGE_NUMBER.match(line_text)
-            or len(pages_with[(text, top_zone)]) >= repeat_floor
-        ):
-            running.add((p, i))
-    return running
-
-
-@dataclass(frozen=True)
-class Margins:
-    """Where body lines of a page start and end."""
-
-    left: float
-    right: float
-    line_gap: float
-
-
-def find_margins(
-    lines: Sequence[Line], page_width: float, fallback: Margins | None = None
-) -> Margins:
-    """The body's left and right margin and usual line gap, from the lines' edges.
-
-    Args:
-        lines: Body lines (running headers removed) of a page or a whole document.
-        page_width: Width of the page, for the right margin when lines do not show it.
-        fallback: Used when there are too few lines to tell.
-
-    Returns:
-        The most common left edge, most common right edge and median line gap.
-    """
-    if len(lines) < 4 and fallback is not None:
-        return fallback
-    lefts = Counter(round(line.x0) for line in lines)
-    rights = Counter(round(line.x1) for line in lines)
-    gaps = [
-        b.top - a.bottom
-        for a, b in pairwise(lines)
-        if a.page == b.page and b.top > a.bottom
-    ]
-    default_gap = fallback.line_gap if fallback else 6.0
-    # The leftmost edge shared by two lines or more: indented first lines and centred
-    # titles sit right of it.
-    shared = [x for x, n in lefts.items() if n >= 2]
-    left = min(shared) if shared else min(lefts, default=0)
-    # Justified lines all end at the right margin; punctuation may hang past it.
-    # Too few full lines to show it: Word pages have equal side margins.
-    common = max(rights.values(), default=0)
-    right = (
-        max(r for r, n in rights.items() if n == common)
-        if common >= _FULL_LINES_FOR_MARGIN
-        else page_width - left
-    )
-    return Margins(
-        left=float(left),
-        right=float(right),
-        line_gap=median(gaps) if gaps else default_gap,
-    )
-
-
-def starts_paragraph(prev: Line, line: Line, margins: Margins) -> bool:
-    """True when ``line`` begins a new paragraph after ``prev``.
-
-    A new paragraph starts at an indented line, after a short line, at a numbered line
-    (一、 （一） 1.), at a change of font size or weight, or after a wide vertical gap.
-    """
-    size = line.size or 10.0
-    # Across a page break the vertical gap says nothing; the other cues still hold.
-    wide_gap = (
-        line.page == prev.page
-        and line.top - prev.bottom > _GAP_FACTOR * margins.line_gap + 2
-    )
-    return (
-        wide_gap
-        or line.x0 > margins.left + _INDENT_SHARE * size
-        or bool(NUMBERED_START.match(line.text))
-        or prev.x1 < margins.right - _SHORT_LINE_SHARE * size
-        or abs(line.size - prev.size) > 1.0
-        or line.bold != prev.bold
-    )
-
-
-def lines_to_paragraphs(lines: Sequence[Line], margins: Margins) -> list[Paragraph]:
-    """Group consecutive lines into paragraphs (see :func:`starts_paragraph`)."""
-    paragraphs: list[Paragraph] = []
-    for line in lines:
-        if paragraphs and not starts_paragraph(paragraphs[-1].lines[-1], line, margins):
-            paragraphs[-1].lines.append(line)
-        else:
-            paragraphs.append(Paragraph([line]))
-    return paragraphs
-
-
-def summarize_font(lines: Sequence[Line]) -> tuple[float | None, bool | None]:
-    """Typical font size and weight of some lines (weighted by text length)."""
-    if not lines:
-        return None, None
-    sizes: Counter[float] = Counter()
-    bold = 0
-    total = 0
-    for line in lines:
-        sizes[line.size] += len(line.text)
-        total += len(line.text)
-        bold += len(line.text) if line.bold else 0
-    return sizes.most_common(1)[0][0], bold * 2 > total

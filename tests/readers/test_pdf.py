@@ -20,7 +20,7 @@ from pdf_factory import (
     review_litigation_rows,
 )
 from PIL import Image, ImageDraw
-from report_factory import MadeUpReport, assert_values, make_report
+from report_factory import MadeUpReport, assert_values, make_report, narrative
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.lib.utils import ImageReader
@@ -38,6 +38,8 @@ from extractors.readers.pdf_debug import draw_page
 from extractors.readers.pdf_quality import garbage_reason
 from extractors.readers.pdf_tables import Box, boxes_to_fragment
 from extractors.readers.pdf_text import Char
+from extractors.readers.pdf_unruled import ENGINE as UNRULED_ENGINE
+from extractors.report import Status
 
 # Table-3 grid row where the page must break: after the first row of （四）无法提供, so
 # the merged label is cut in two as in szfgs2024.pdf.
@@ -659,3 +661,131 @@ def test_framed_paragraph_is_text_not_a_table(tmp_path: Path) -> None:
 
     assert document.tables == []
     assert [b.text for b in document.blocks] == ["".join(lines)]
+
+
+# Table 3 fits one page in 8 pt type when every table starts a page of its own.
+ONE_PAGE_TABLES = {"tables_on_new_page": True, "table_size": 8.0}
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["one-page", "split"])
+@pytest.mark.parametrize("year", ["2019", "2021"])
+@pytest.mark.parametrize("rules", ["none", "three_line"])
+def test_borderless_and_three_line_tables_read_every_value(
+    tmp_path: Path, rules: str, year: str, split: bool
+) -> None:
+    made = make_report(year, year, seed=11)
+    # Split: tables flow on from the text and break over pages, table 3 inside
+    # （四）无法提供; the rest of a table goes on without a header.
+    path = made_up_to_pdf(
+        made,
+        tmp_path / "report.pdf",
+        drawing={"rules": rules} if split else {"rules": rules, **ONE_PAGE_TABLES},
+        requests_break_before=SPLIT_INSIDE_UNABLE if split else frozenset(),
+    )
+
+    document = read_document(path)
+    report = extract(path)
+
+    assert [t.engine for t in document.tables] == [UNRULED_ENGINE] * 3
+    assert len(requests_table(document).pages) == (2 if split else 1)
+    for table in document.tables:
+        covered = [
+            (r, c)
+            for cell in table.cells
+            for r in range(cell.row, cell.row + cell.row_span)
+            for c in range(cell.col, cell.col + cell.col_span)
+        ]
+        assert sorted(covered) == [
+            (r, c) for r in range(table.n_rows) for c in range(table.n_cols)
+        ]
+    assert_values(report, made)
+    assert report.status is Status.SUCCESS
+
+
+def test_merged_group_label_of_a_borderless_table_spans_its_rows(
+    tmp_path: Path,
+) -> None:
+    made = make_report("2021", "2021", seed=11)
+    path = made_up_to_pdf(
+        made, tmp_path / "report.pdf", drawing={"rules": "none", **ONE_PAGE_TABLES}
+    )
+
+    table = requests_table(read_document(path))
+
+    # Printed once, centred beside its five sub-rows (as Word prints a merged cell).
+    group = next(c for c in table.cells if c.text == "（五）不予处理")
+    subs = [c for c in table.cells if c.text.startswith(("1.信访", "5.要求行政机关"))]
+    assert group.row == subs[0].row
+    assert group.row + group.row_span == subs[1].row + 1
+    wrapped = next(c for c in table.cells if c.text.startswith("3.危及"))
+    assert wrapped.text == "3.危及“三安全一稳定”"
+
+
+@pytest.mark.parametrize(
+    ("year", "drawing"),
+    [
+        ("2021", {"landscape_tables": frozenset({1})}),
+        ("2019", {"landscape_tables": frozenset({1}), "turn": 90}),
+        ("2021", {"landscape_tables": frozenset({1}), "turn": 270}),
+        (
+            "2019",
+            {
+                "landscape_tables": frozenset({1}),
+                "turn": 90,
+                "show_turned_upright": False,
+            },
+        ),
+        ("2021", {"rotation": 90}),
+        ("2019", {"rotation": 270}),
+    ],
+    ids=[
+        "landscape-page",
+        "turned-90-rotate-90",
+        "turned-270-rotate-270",
+        "turned-90-no-rotate",
+        "rotate-90-upright-content",
+        "rotate-270-upright-content",
+    ],
+)
+def test_landscape_and_rotated_pages_read_upright(
+    tmp_path: Path, year: str, drawing: dict[str, object]
+) -> None:
+    made = make_report(year, year, seed=5)
+    path = made_up_to_pdf(made, tmp_path / "report.pdf", drawing=drawing)
+
+    report = extract(path)
+
+    assert_values(report, made)
+    assert report.status is Status.SUCCESS
+    with pdfplumber.open(path) as pdf:
+        rotations = {int(page.rotation) for page in pdf.pages}
+    expected = {drawing.get("rotation", 0)}
+    if drawing.get("turn") and drawing.get("show_turned_upright", True):
+        expected.add(drawing["turn"])
+    assert rotations == expected
+
+
+@pytest.mark.parametrize("year", ["2019", "2021"])
+def test_two_column_narrative_reads_column_by_column(tmp_path: Path, year: str) -> None:
+    made = make_report(year, year, seed=3)
+    path = made_up_to_pdf(
+        made, tmp_path / "report.pdf", drawing={"narrative_columns": 2}
+    )
+    texts = narrative(made)
+    paragraphs = [f"{sub}。{texts.get(cat, '')}" for sub, cat in made.level2]
+
+    document = read_document(path)
+    report = extract(path)
+
+    blocks = [b.text for b in document.blocks]
+    # Every paragraph whole (one runs on from the foot of the left column to the head
+    # of the right one), in order, and the heading after the columns after them.
+    found = [blocks.index(p) for p in paragraphs]
+    assert found == sorted(found)
+    next_heading = made.level1[1][0]
+    assert blocks.index(next_heading) > found[-1]
+    assert [s.heading for s in report.sections if s.level == 2] == [
+        sub for sub, _ in made.level2
+    ]
+    assert_values(report, made)
+    assert report.status is Status.SUCCESS
