@@ -450,6 +450,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-html", action="store_true", help="skip the HTML part")
     parser.add_argument("--no-scan", action="store_true", help="skip the scan part")
     parser.add_argument(
+        "--no-accuracy",
+        action="store_true",
+        help="skip the accuracy parts (perturbed layouts, flattened text)",
+    )
+    parser.add_argument(
         "--worker", nargs=3, metavar=("MODE", "KIND", "LISTING"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
@@ -468,6 +473,12 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(html_section())
     if not args.no_scan:
         sections.append(scan_section())
+    if not args.no_accuracy:
+        from accuracy import accuracy_section
+        from flat_split import flat_section
+
+        sections.append(accuracy_section().splitlines())
+        sections.append(flat_section().splitlines())
     load = (load_before, os.getloadavg()[0])
     page = to_markdown(results, sections, args.docs, load)
     print(page)
