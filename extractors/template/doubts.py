@@ -36,6 +36,8 @@ def alternative_suggestions(
     Returns:
         Suggestions, none when the cell has no differing readable alternative.
     """
+    if not cell.alternatives:
+        return []
     preferred = normalize_value(cell.text, kind).value
     out: list[Suggestion] = []
     for text in cell.alternatives:

@@ -44,7 +44,12 @@ class Label:
 
 def is_label(cell: TableCell) -> bool:
     """Whether a cell is a label: Chinese text that does not read as a figure."""
-    return has_cjk(cell.text) and not is_value_text(cell.text)
+    return _is_label_text(cell.text)
+
+
+@lru_cache(maxsize=65536)
+def _is_label_text(text: str) -> bool:
+    return has_cjk(text) and not is_value_text(text)
 
 
 def exact_score(key: str, synonym: str) -> int:
