@@ -400,13 +400,7 @@ def to_gray(pixels: np.ndarray) -> Image:
     reddest = cv2.dilate(redness, np.ones((_SEAL_SPREAD, _SEAL_SPREAD), np.uint8))
     share = np.clip(reddest / seal_redness, 0.0, 1.0)
     darkening = 1.0 - share * (1.0 - seal_gray / 255.0)
-    lifted = gray.astype(np.float32) / darkening
-    return np.clip(lifted, 0, 255).astype(np.uint8)
-    seal_gray = float(np.percentile(gray[core], _SEAL_GRAY_PERCENTILE))
-    # The pale fringe JPEG leaves around each stroke belongs to the seal too.
-    tinted = (redness > _SEAL_REDNESS).astype(np.uint8)
-    near = cv2.dilate(tinted, np.ones((_SEAL_FRINGE, _SEAL_FRINGE), np.uint8))
-    where = near > 0
-    scaled = gray[where].astype(np.float32) * (255.0 / max(seal_gray, 1.0))
-    gray[where] = np.clip(scaled, 0, 255).astype(np.uint8)
-    return gray
+    lifted: Image = np.clip(gray.astype(np.float32) / darkening, 0, 255).astype(
+        np.uint8
+    )
+    return lifted
