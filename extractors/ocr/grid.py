@@ -25,7 +25,9 @@ _H_KERNEL_INCH = 0.35
 _V_KERNEL_INCH = 0.19
 # Rules broken by blur and noise are bridged over gaps of this many inches, and drawn
 # this much thicker so the cells they enclose are closed.
-_BRIDGE_INCH = 0.04
+_BRIDGE_INCH = 0.08
+# Pinholes up to this many pixels in a vertical rule are closed before it is found.
+_PINHOLE = 3
 # A table is at least this wide (share of the page) and has at least this many rules
 # each way; smaller line sets are underlines, boxes around a stamp or a signature.
 _MIN_TABLE_WIDTH_SHARE = 0.2
@@ -72,8 +74,14 @@ def ink_to_rules(ink: Image, dpi: float) -> tuple[Image, Image]:
         cv2.MORPH_CLOSE,
         cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)),
     )
+    # A vertical rule segment is barely longer than its kernel in a low table row, so
+    # pinholes (noise, a seal's removed ink) are closed first; text lines in a cell
+    # stand further apart than this.
+    mended = cv2.morphologyEx(
+        ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, _PINHOLE))
+    )
     vertical = cv2.morphologyEx(
-        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len))
+        mended, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len))
     )
     vertical = cv2.morphologyEx(
         vertical,

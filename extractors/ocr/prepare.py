@@ -68,7 +68,10 @@ _MIN_PICTURE_DPI = 60
 # page needs this many such pixels to hold a seal (a red rule or logo is smaller).
 _SEAL_CORE_REDNESS = 100
 _MIN_SEAL_PIXELS = 200
-_SEAL_SPREAD = 5
+# A pixel half as red as the seal's solid strokes is taken as fully covered: a thin
+# stroke (the seal's lettering) loses half its colour to JPEG's coarse chroma (taking
+# each pixel's reddest neighbour instead erased the print next to the strokes).
+_FULL_SEAL_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -395,12 +398,8 @@ def to_gray(pixels: np.ndarray) -> Image:
         return gray
     seal_redness = float(np.median(redness[solid]))
     seal_gray = float(np.median(gray[solid]))
-    # JPEG keeps colour at half resolution: a stroke's edge pixels show less red than
-    # the ink they hold, so each pixel takes the reddest of its neighbourhood.
-    reddest = cv2.dilate(redness, np.ones((_SEAL_SPREAD, _SEAL_SPREAD), np.uint8))
-    share = np.clip(reddest / seal_redness, 0.0, 1.0)
+    share = np.clip(redness / (_FULL_SEAL_SHARE * seal_redness), 0.0, 1.0)
     darkening = 1.0 - share * (1.0 - seal_gray / 255.0)
-    lifted: Image = np.clip(gray.astype(np.float32) / darkening, 0, 255).astype(
-        np.uint8
-    )
-    return lifted
+    lifted = gray.astype(np.float32) / darkening
+    out: Image = np.clip(lifted, 0, 255).astype(np.uint8)
+    return out
