@@ -19,8 +19,18 @@ import cv2
 import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
-from pdf_factory import FONT_CANDIDATES
+from pdf_factory import (
+    ACTIVE_WIDTHS,
+    FONT_CANDIDATES,
+    REQUESTS_WIDTHS,
+    REVIEW_WIDTHS,
+    ReportPdf,
+    active_disclosure_rows,
+    requests_rows,
+    review_litigation_rows,
+)
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from report_factory import MadeUpReport
 
 # Seal ink as scanned: a bright red (multiplied over the page, as ink on paper).
 SEAL_RED = (225, 35, 45)
@@ -192,3 +202,39 @@ def replace_page(text_pdf: Path, scanned_pdf: Path, index: int, path: Path) -> P
         source.close()
         target.close()
     return path
+
+
+def table_pictures(made: MadeUpReport, folder: Path, dpi: int = 150) -> list[bytes]:
+    """The report's three tables as PNG pictures, as a site or Word file pastes them.
+
+    Each table is laid out alone on a page, rendered and cropped to its ink with a
+    small white margin; the PNGs state no resolution (screenshots do not).
+    """
+    doc = ReportPdf(header=None, page_numbers=False)
+    doc.y = 0.0  # all of table 3 fits on one page from the top edge
+    doc.table(
+        active_disclosure_rows(made.active_template, made.active_disclosure),
+        ACTIVE_WIDTHS,
+    )
+    doc.new_page()
+    doc.y = 0.0
+    doc.table(requests_rows(made.requests_template, made.requests), REQUESTS_WIDTHS)
+    doc.new_page()
+    doc.table(review_litigation_rows(made.review_litigation), REVIEW_WIDTHS, size=8)
+    pdf = doc.save(folder / "tables.pdf")
+    pictures = []
+    margin = dpi // 10
+    for page in render_pages(pdf, dpi):
+        pixels = np.asarray(page)
+        rows = np.flatnonzero((pixels < 128).any(axis=1))
+        cols = np.flatnonzero((pixels < 128).any(axis=0))
+        box = (
+            int(cols[0]) - margin,
+            int(rows[0]) - margin,
+            int(cols[-1]) + margin,
+            int(rows[-1]) + margin,
+        )
+        buffer = io.BytesIO()
+        page.crop(box).save(buffer, "PNG")
+        pictures.append(buffer.getvalue())
+    return pictures

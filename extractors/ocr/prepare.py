@@ -64,8 +64,6 @@ _MAX_STATED_DPI = 1200
 # A picture narrower than this resolution over its printed width is a thumbnail; it is
 # read as if it had this much (OCR still fails on it, honestly, as unreadable).
 _MIN_PICTURE_DPI = 60
-# A picture this much taller than wide is a whole page (A4 is 1.41), not a table.
-_PAGE_PROPORTION = 1.2
 # A seal's solid strokes are redder than green and blue by this many grey levels; a
 # page needs this many such pixels to hold a seal (a red rule or logo is smaller).
 _SEAL_CORE_REDNESS = 100
@@ -182,7 +180,7 @@ def _image_dpi(
     value = stated[0] if isinstance(stated, tuple) and stated else None
     if isinstance(value, (int, float)) and _MIN_STATED_DPI <= value <= _MAX_STATED_DPI:
         return float(value)
-    if width_inch is not None and shape[0] < _PAGE_PROPORTION * shape[1]:
+    if width_inch is not None:
         return max(_MIN_PICTURE_DPI, shape[1] / width_inch)
     return max(shape[:2]) / A4_LONG_SIDE_INCH
 

@@ -21,8 +21,8 @@ from extractors.readers.scan import ImageReader
 MIN_TABLE_IMAGE_BYTES = 8 * 1024
 # OCR is costly: a page with more pictures than this is a photo gallery, not a report.
 MAX_OCR_IMAGES = 20
-# A picture that states no resolution and is wider than a page's proportions is taken
-# to span the text column of an A4 page (156 mm in the national standard GB/T 9704).
+# A picture that states no resolution is taken to span the text column of an A4 page
+# (156 mm in the national standard GB/T 9704): tables are pasted as wide as the text.
 TEXT_COLUMN_INCH = 6.14
 
 
