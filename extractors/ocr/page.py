@@ -25,6 +25,12 @@ from extractors.ocr.lines import (
     remove_specks,
 )
 from extractors.ocr.prepare import PreparedPage, prepare_page
+from extractors.ocr.unruled import (
+    PlacedCell,
+    ReadBox,
+    find_unruled_tables,
+    place_boxes,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -38,6 +44,8 @@ _MARGIN_SHARE = 0.08
 _CELL_INSET_INCH = 0.01
 # Lines thinner than this (inches) inside a cell are rule remnants or noise.
 _MIN_TEXT_HEIGHT_INCH = 0.03
+# The detector sees a table without rules with this margin (inches) around its text.
+_DETECT_MARGIN_INCH = 0.1
 
 
 # Ink width of a glyph in digit widths (min, max); the digit width is measured on each
@@ -60,6 +68,8 @@ _MIN_DIGIT_SAMPLES = 5
 # Confidence given to a figure whose reading does not fit its ink (below LOW_CONFIDENCE
 # of the mapper, so it is flagged).
 _MISFIT_CONFIDENCE = 0.5
+# Confidence of a blank cell under a column of figures in a table without rules.
+_UNRULED_BLANK_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -120,6 +130,15 @@ def ocr_page(gray: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr
             crops.extend(crop(page.image, b, dpi) for b in found)
             boxes.extend(found)
         cell_lines.append(per_cell)
+    # Tables without a grid: the detector finds their text boxes.
+    unruled = find_unruled_tables(text_ink, dpi)
+    detected: list[list[int]] = []
+    for region in unruled:
+        found = _detect(page, region, cell_ink, engine)
+        detected.append(list(range(len(crops), len(crops) + len(found))))
+        crops.extend(crop(page.image, b, dpi) for b in found)
+        boxes.extend(found)
+        text_ink[region.top : region.bottom, region.x0 : region.x1] = 0
     text_boxes = _body_lines(text_ink, page)
     first_text = len(crops)
     crops.extend(crop(page.image, b, dpi) for b in text_boxes)
@@ -135,10 +154,15 @@ def ocr_page(gray: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr
             for lines in per_cell
             if len(lines) == 1
         ]
+        + [(readings[i].numeric or "", boxes[i]) for d in detected for i in d]
     )
     for grid, per_cell in zip(grids, cell_lines, strict=True):
         table = _grid_to_table(grid, per_cell, readings, boxes, unit, number, dpi)
         result.tables.append((grid.box, table))
+    for region, indexes in zip(unruled, detected, strict=True):
+        read = [_read_box(readings[i], boxes[i], unit) for i in indexes]
+        result.tables.append((region, _unruled_table(read, number, dpi)))
+    result.tables.sort(key=lambda pair: pair[0].top)
     for i, box in enumerate(text_boxes):
         reading = readings[first_text + i]
         if reading.text.strip():
@@ -181,6 +205,88 @@ def _body_lines(ink: Image, page: PreparedPage) -> list[Box]:
             segments = band_to_segments(ink, top, bottom)
             boxes.extend(b for b in segments if b.height >= minimum)
     return boxes
+
+
+def _detect(
+    page: PreparedPage, region: Box, ink: Image, engine: OcrEngine
+) -> list[Box]:
+    """The detector's text boxes in a region of the page, fitted to their ink.
+
+    The detector's boxes carry a margin of their own; fitted to the ink they measure
+    like a cell's text lines (``fits_ink`` compares widths).
+    """
+    pad = round(_DETECT_MARGIN_INCH * page.dpi)
+    h, w = page.image.shape[:2]
+    x0, top = max(0, region.x0 - pad), max(0, region.top - pad)
+    x1, bottom = min(w, region.x1 + pad), min(h, region.bottom + pad)
+    minimum = max(2, round(_MIN_TEXT_HEIGHT_INCH * page.dpi))
+    found = []
+    for a, b, c, d in engine.detect(page.image[top:bottom, x0:x1]):
+        local = ink[top + b : top + d, x0 + a : x0 + c]
+        rows = np.flatnonzero(local.any(axis=1))
+        cols = np.flatnonzero(local.any(axis=0))
+        if rows.size == 0 or rows[-1] - rows[0] + 1 < minimum:
+            continue
+        found.append(
+            Box(
+                x0 + a + int(cols[0]),
+                top + b + int(rows[0]),
+                x0 + a + int(cols[-1]) + 1,
+                top + b + int(rows[-1]) + 1,
+            )
+        )
+    return found
+
+
+def _read_box(reading: LineReading, box: Box, unit: float) -> ReadBox:
+    """A detected box's reading; a figure whose reading does not fit its ink is doubtful."""
+    text, confidence = read_cell([reading])
+    figure = reading.numeric is not None and text == reading.numeric
+    if figure and not fits_ink(text, box, unit):
+        confidence = min(confidence, _MISFIT_CONFIDENCE)
+    return ReadBox(box, text, confidence, figure)
+
+
+def _unruled_table(read: list[ReadBox], number: int, dpi: float) -> Table:
+    placed, n_rows, n_cols = place_boxes(read)
+    return Table(
+        order=0,
+        n_rows=n_rows,
+        n_cols=n_cols,
+        cells=[_placed_cell(cell, number, dpi) for cell in placed],
+        page=number,
+        pages=[number],
+        engine=ENGINE,
+    )
+
+
+def _placed_cell(cell: PlacedCell, number: int, dpi: float) -> TableCell:
+    """A rebuilt table's cell. A blank under a column of figures may be a figure the
+    detector missed (no rule says the cell is empty): it is doubtful, not certain."""
+    if not cell.boxes:
+        return TableCell(
+            row=cell.row,
+            col=cell.col,
+            col_span=cell.col_span,
+            page=number,
+            confidence=_UNRULED_BLANK_CONFIDENCE,
+        )
+    boxes = [b.box for b in cell.boxes]
+    where = Box(
+        min(b.x0 for b in boxes),
+        min(b.top for b in boxes),
+        max(b.x1 for b in boxes),
+        max(b.bottom for b in boxes),
+    )
+    return TableCell(
+        row=cell.row,
+        col=cell.col,
+        col_span=cell.col_span,
+        text="".join(b.text for b in cell.boxes),
+        page=number,
+        bbox=to_points(where, dpi),
+        confidence=round(min(b.confidence for b in cell.boxes), 4),
+    )
 
 
 def _in_margin(box: Box, height: int) -> bool:

@@ -1,0 +1,203 @@
+"""Tables printed without rules (or whose grid the scan lost): text boxes → rows, columns.
+
+Where no ruling grid encloses them, a table's lines still stand apart from running text:
+each printed line breaks into several segments separated by wide blank runs (a label and
+its figures). Such a stretch of the page is handed to the text detector, whose boxes are
+recognized, then placed on a grid: rows by their baselines, columns by the x-alignment
+of the figures (right of the labels), and the header words above the figures on the
+columns they stand over, so the mapper sees the header row(s) as printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from extractors.ocr.engine import Image
+from extractors.ocr.grid import cluster_edges
+from extractors.ocr.lines import Box, band_to_segments, ink_to_bands
+
+# A printed line is a table row when it breaks into at least this many segments, and a
+# stretch of the page is a table when it holds at least _MIN_TABLE_ROWS such lines or
+# one line of at least _MIN_WIDE_SEGMENTS (table 4 has one row of 15 figures).
+_MIN_ROW_SEGMENTS = 3
+_MIN_TABLE_ROWS = 2
+_MIN_WIDE_SEGMENTS = 6
+# Lines after a table's rows with at least this many segments still belong to it.
+_MIN_HEADER_SEGMENTS = 2
+# The lines right above a table's first row, closer than this many line heights to
+# each other, are its header (column words that run together, stacked header lines);
+# a heading or paragraph before a table stands further off.
+_HEADER_GAP = 1.0
+# Two table rows this many line heights apart (blank between) still belong together.
+_MAX_ROW_GAP = 2.5
+# Boxes whose baselines lie within this share of the line height share a row; figures
+# whose centres lie within this share of it share a column.
+_BASELINE_TOLERANCE = 0.5
+_COLUMN_TOLERANCE = 1.0
+# Lines thinner than this (inches) are rule remnants or noise.
+_MIN_TEXT_HEIGHT_INCH = 0.03
+
+
+@dataclass(frozen=True)
+class ReadBox:
+    """A detected text box and what the recognizer read in it."""
+
+    box: Box
+    text: str
+    confidence: float
+    figure: bool
+
+
+@dataclass(frozen=True)
+class PlacedCell:
+    """A cell of a rebuilt table: grid place and the boxes that fill it."""
+
+    row: int
+    col: int
+    col_span: int
+    boxes: tuple[ReadBox, ...]
+
+
+def find_unruled_tables(ink: Image, dpi: float) -> list[Box]:
+    """Stretches of a page whose lines break into columns: tables without a grid.
+
+    Args:
+        ink: The page's text ink, with ruled tables already blanked out.
+        dpi: Page resolution.
+
+    Returns:
+        One box per table, top to bottom, spanning its header and rows.
+    """
+    minimum = max(2, round(_MIN_TEXT_HEIGHT_INCH * dpi))
+    lines = []
+    for top, bottom in ink_to_bands(ink):
+        if bottom - top >= minimum:
+            segments = [
+                s for s in band_to_segments(ink, top, bottom) if s.height >= minimum
+            ]
+            if segments:
+                lines.append(segments)
+    if not lines:
+        return []
+    height = float(np.median([_bottom(line) - line[0].top for line in lines]))
+    tables: list[list[list[Box]]] = []
+    run: list[list[Box]] = []
+    for index, line in enumerate(lines):
+        near = bool(run) and line[0].top - _bottom(run[-1]) <= _MAX_ROW_GAP * height
+        if near and len(line) >= _MIN_HEADER_SEGMENTS:
+            run.append(line)
+            continue
+        _close(run, tables)
+        run = []
+        if len(line) >= _MIN_ROW_SEGMENTS:
+            run = [*_header_above(lines, index, height), line]
+    _close(run, tables)
+    return [
+        Box(
+            min(s.x0 for line in t for s in line),
+            min(s.top for line in t for s in line),
+            max(s.x1 for line in t for s in line),
+            max(s.bottom for line in t for s in line),
+        )
+        for t in tables
+    ]
+
+
+def _close(run: list[list[Box]], tables: list[list[list[Box]]]) -> None:
+    """Keep a run of lines as a table when enough of them are columnar."""
+    rows = sum(1 for line in run if len(line) >= _MIN_ROW_SEGMENTS)
+    if rows >= _MIN_TABLE_ROWS or any(len(line) >= _MIN_WIDE_SEGMENTS for line in run):
+        tables.append(run)
+
+
+def _bottom(line: list[Box]) -> int:
+    return max(s.bottom for s in line)
+
+
+def _header_above(lines: list[list[Box]], index: int, height: float) -> list[list[Box]]:
+    """The lines right above a table's first row (its header)."""
+    header: list[list[Box]] = []
+    below = lines[index][0].top
+    for line in reversed(lines[:index]):
+        if below - _bottom(line) > _HEADER_GAP * height:
+            break
+        header.insert(0, line)
+        below = line[0].top
+    return header
+
+
+def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:
+    """Rows by baselines, columns by figure alignment; header words over their columns.
+
+    Columns are the x-alignments of the figures; every box left of the first of them
+    is a label, on label columns of its own (aligned by centre, as cells centre their
+    text). A box right of the labels takes the figure column nearest its centre and
+    spans the figure columns its width covers (a header over merged columns). Rows
+    holding figures get a cell at every figure column, blank where nothing is printed,
+    so figures keep their places.
+
+    Returns:
+        The cells, the number of rows and the number of columns.
+    """
+    if not boxes:
+        return [], 0, 0
+    height = float(np.median([b.box.height for b in boxes]))
+    rows = _rows(boxes, _BASELINE_TOLERANCE * height)
+    tolerance = _COLUMN_TOLERANCE * height
+    anchors = cluster_edges([_centre(b) for b in boxes if b.figure], tolerance) or [
+        max(_centre(b) for b in boxes)
+    ]
+    first = anchors[0] - tolerance
+    labels = cluster_edges([_centre(b) for b in boxes if _centre(b) < first], tolerance)
+    n_labels = len(labels)
+    cells: list[PlacedCell] = []
+    for r, row in enumerate(rows):
+        taken: dict[int, list[ReadBox]] = {}
+        spans: dict[int, int] = {}
+        for b in row:
+            if _centre(b) < first:
+                col = _nearest(labels, _centre(b))
+                span = 1
+            else:
+                k = _nearest(anchors, _centre(b))
+                covered = [
+                    i for i, a in enumerate(anchors) if b.box.x0 <= a <= b.box.x1
+                ]
+                start = min([k, *covered])
+                span = max([k, *covered]) - start + 1
+                col = n_labels + start
+            taken.setdefault(col, []).append(b)
+            spans[col] = max(spans.get(col, 1), span)
+        if any(b.figure for b in row):
+            for k in range(len(anchors)):
+                taken.setdefault(n_labels + k, [])
+        covered_until = -1
+        for col in sorted(taken):
+            if col <= covered_until:  # inside a wider header box on the left
+                continue
+            span = spans.get(col, 1)
+            cells.append(PlacedCell(r, col, span, tuple(taken[col])))
+            covered_until = col + span - 1
+    return cells, len(rows), n_labels + len(anchors)
+
+
+def _rows(boxes: Sequence[ReadBox], tolerance: float) -> list[list[ReadBox]]:
+    """Boxes grouped by baseline (box bottom), top to bottom, each row left to right."""
+    rows: list[list[ReadBox]] = []
+    for b in sorted(boxes, key=lambda b: b.box.bottom):
+        if rows and b.box.bottom - rows[-1][-1].box.bottom <= tolerance:
+            rows[-1].append(b)
+        else:
+            rows.append([b])
+    return [sorted(row, key=lambda b: b.box.x0) for row in rows]
+
+
+def _centre(b: ReadBox) -> float:
+    return (b.box.x0 + b.box.x1) / 2
+
+
+def _nearest(positions: list[float], x: float) -> int:
+    return int(np.argmin([abs(p - x) for p in positions]))
