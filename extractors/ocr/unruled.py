@@ -31,6 +31,9 @@ _MIN_HEADER_SEGMENTS = 2
 # each other, are its header (column words that run together, stacked header lines);
 # a heading or paragraph before a table stands further off.
 _HEADER_GAP = 1.0
+# A line inside a table (between its rows) covers less than this share of its width;
+# a paragraph or heading line runs across.
+_MAX_INNER_SHARE = 0.5
 # Two table rows this many line heights apart (blank between) still belong together.
 _MAX_ROW_GAP = 2.5
 # Boxes whose baselines lie within this share of the line height share a row; figures
@@ -72,29 +75,36 @@ def find_unruled_tables(ink: Image, dpi: float) -> list[Box]:
         One box per table, top to bottom, spanning its header and rows.
     """
     minimum = max(2, round(_MIN_TEXT_HEIGHT_INCH * dpi))
-    lines = []
-    for top, bottom in ink_to_bands(ink):
-        if bottom - top >= minimum:
-            segments = [
-                s for s in band_to_segments(ink, top, bottom) if s.height >= minimum
-            ]
-            if segments:
-                lines.append(segments)
-    if not lines:
+    bands = [(t, b) for t, b in ink_to_bands(ink) if b - t >= minimum]
+    if not bands:
         return []
-    height = float(np.median([_bottom(line) - line[0].top for line in lines]))
+    height = float(np.median([b - t for t, b in bands]))
+    lines = []
+    for top, bottom in bands:
+        segments = band_to_segments(ink, top, bottom, height)
+        segments = [s for s in segments if s.height >= minimum]
+        if segments:
+            lines.append(segments)
     tables: list[list[list[Box]]] = []
     run: list[list[Box]] = []
+    pending: list[list[Box]] = []  # lines after the run's last row, kept if one follows
+    start = 0  # the first line not yet in a table
     for index, line in enumerate(lines):
-        near = bool(run) and line[0].top - _bottom(run[-1]) <= _MAX_ROW_GAP * height
-        if near and len(line) >= _MIN_HEADER_SEGMENTS:
-            run.append(line)
-            continue
-        _close(run, tables)
-        run = []
+        last = pending[-1] if pending else run[-1] if run else None
+        near = last is not None and line[0].top - _bottom(last) <= _MAX_ROW_GAP * height
         if len(line) >= _MIN_ROW_SEGMENTS:
-            run = [*_header_above(lines, index, height), line]
-    _close(run, tables)
+            if near:
+                run += [*pending, line]
+            else:
+                start = _close(run, tables, index - len(pending), start)
+                run = [*_header_above(lines, start, index, height), line]
+            pending = []
+        elif near and _inside(line, run):
+            pending.append(line)
+        elif run:
+            start = _close(run, tables, index - len(pending), start)
+            run, pending = [], []
+    _close(run, tables, len(lines), start)
     return [
         Box(
             min(s.x0 for line in t for s in line),
@@ -106,22 +116,41 @@ def find_unruled_tables(ink: Image, dpi: float) -> list[Box]:
     ]
 
 
-def _close(run: list[list[Box]], tables: list[list[list[Box]]]) -> None:
-    """Keep a run of lines as a table when enough of them are columnar."""
+def _close(
+    run: list[list[Box]], tables: list[list[list[Box]]], end: int, start: int
+) -> int:
+    """Keep a run of lines as a table when enough of them are columnar.
+
+    Returns:
+        The first line a next table may take (``end`` if this run was kept).
+    """
     rows = sum(1 for line in run if len(line) >= _MIN_ROW_SEGMENTS)
     if rows >= _MIN_TABLE_ROWS or any(len(line) >= _MIN_WIDE_SEGMENTS for line in run):
         tables.append(run)
+        return end
+    return start
+
+
+def _inside(line: list[Box], run: list[list[Box]]) -> bool:
+    """Whether a one- or two-segment line sits within a table's columns (a wrapped
+    label, a spanning sub-heading) rather than across the page (body text)."""
+    x0 = min(s.x0 for r in run for s in r)
+    x1 = max(s.x1 for r in run for s in r)
+    width = sum(s.width for s in line)
+    return width < _MAX_INNER_SHARE * (x1 - x0)
 
 
 def _bottom(line: list[Box]) -> int:
     return max(s.bottom for s in line)
 
 
-def _header_above(lines: list[list[Box]], index: int, height: float) -> list[list[Box]]:
-    """The lines right above a table's first row (its header)."""
+def _header_above(
+    lines: list[list[Box]], start: int, index: int, height: float
+) -> list[list[Box]]:
+    """The lines right above a table's first row (its header), from ``start`` on."""
     header: list[list[Box]] = []
     below = lines[index][0].top
-    for line in reversed(lines[:index]):
+    for line in reversed(lines[start:index]):
         if below - _bottom(line) > _HEADER_GAP * height:
             break
         header.insert(0, line)
@@ -132,12 +161,15 @@ def _header_above(lines: list[list[Box]], index: int, height: float) -> list[lis
 def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:
     """Rows by baselines, columns by figure alignment; header words over their columns.
 
-    Columns are the x-alignments of the figures; every box left of the first of them
-    is a label, on label columns of its own (aligned by centre, as cells centre their
-    text). A box right of the labels takes the figure column nearest its centre and
-    spans the figure columns its width covers (a header over merged columns). Rows
-    holding figures get a cell at every figure column, blank where nothing is printed,
-    so figures keep their places.
+    The rows are the baselines of the figures (a row holds two figures or more); a
+    label wraps over lines around its figures' baseline, so every other box below the
+    header joins the figure row nearest it. Lines above the first figure row are header
+    rows of their own. Columns are the x-alignments of the figures; every box left of
+    the first of them is a label, on label columns of its own (aligned by centre, as
+    cells centre their text). A box right of the labels takes the figure column nearest
+    its centre and spans the figure columns its width covers (a header over merged
+    columns). Figure rows get a cell at every figure column, blank where nothing is
+    printed, so figures keep their places.
 
     Returns:
         The cells, the number of rows and the number of columns.
@@ -145,43 +177,79 @@ def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:
     if not boxes:
         return [], 0, 0
     height = float(np.median([b.box.height for b in boxes]))
-    rows = _rows(boxes, _BASELINE_TOLERANCE * height)
+    lines = _rows(boxes, _BASELINE_TOLERANCE * height)
+    figure_rows = [line for line in lines if sum(b.figure for b in line) >= 2]
+    if not figure_rows:
+        return [], 0, 0
     tolerance = _COLUMN_TOLERANCE * height
-    anchors = cluster_edges([_centre(b) for b in boxes if b.figure], tolerance) or [
-        max(_centre(b) for b in boxes)
+    anchors = cluster_edges(
+        [_centre(b) for line in figure_rows for b in line if b.figure], tolerance
+    )
+    first_top = min(b.box.top for b in figure_rows[0])
+    header = [
+        line
+        for line in lines
+        if line not in figure_rows and all(b.box.bottom <= first_top for b in line)
     ]
+    rows: list[list[ReadBox]] = [*header, *(list(line) for line in figure_rows)]
     first = anchors[0] - tolerance
-    labels = cluster_edges([_centre(b) for b in boxes if _centre(b) < first], tolerance)
-    n_labels = len(labels)
+    middles = [_middle(line) for line in figure_rows]
+    for line in lines:
+        if line in figure_rows or line in header:
+            continue
+        if any(_centre(b) >= first for b in line):
+            # Words over the figure columns: a sub-table's header or a heading row.
+            rows.append(list(line))
+            continue
+        for b in line:
+            nearest = int(np.argmin([abs(m - _middle([b])) for m in middles]))
+            rows[len(header) + nearest].append(b)
+    rows.sort(key=_middle)
+    label_centres = [_centre(b) for row in rows for b in row if _centre(b) < first]
+    labels = cluster_edges(label_centres, tolerance)
     cells: list[PlacedCell] = []
     for r, row in enumerate(rows):
-        taken: dict[int, list[ReadBox]] = {}
-        spans: dict[int, int] = {}
-        for b in row:
-            if _centre(b) < first:
-                col = _nearest(labels, _centre(b))
-                span = 1
-            else:
-                k = _nearest(anchors, _centre(b))
-                covered = [
-                    i for i, a in enumerate(anchors) if b.box.x0 <= a <= b.box.x1
-                ]
-                start = min([k, *covered])
-                span = max([k, *covered]) - start + 1
-                col = n_labels + start
-            taken.setdefault(col, []).append(b)
-            spans[col] = max(spans.get(col, 1), span)
-        if any(b.figure for b in row):
-            for k in range(len(anchors)):
-                taken.setdefault(n_labels + k, [])
-        covered_until = -1
-        for col in sorted(taken):
-            if col <= covered_until:  # inside a wider header box on the left
-                continue
-            span = spans.get(col, 1)
-            cells.append(PlacedCell(r, col, span, tuple(taken[col])))
-            covered_until = col + span - 1
-    return cells, len(rows), n_labels + len(anchors)
+        figures = sum(b.figure for b in row) >= 2
+        cells.extend(_row_cells(r, row, labels, anchors, first, figures))
+    return cells, len(rows), len(labels) + len(anchors)
+
+
+def _row_cells(
+    r: int,
+    row: list[ReadBox],
+    labels: list[float],
+    anchors: list[float],
+    first: float,
+    figures: bool,
+) -> list[PlacedCell]:
+    """One row's boxes on the label and figure columns (see :func:`place_boxes`)."""
+    taken: dict[int, list[ReadBox]] = {}
+    spans: dict[int, int] = {}
+    for b in row:
+        if labels and _centre(b) < first:
+            col, span = _nearest(labels, _centre(b)), 1
+        else:
+            k = _nearest(anchors, _centre(b))
+            covered = [i for i, a in enumerate(anchors) if b.box.x0 <= a <= b.box.x1]
+            start = min([k, *covered])
+            span = max([k, *covered]) - start + 1
+            col = len(labels) + start
+        taken.setdefault(col, []).append(b)
+        spans[col] = max(spans.get(col, 1), span)
+    if figures:
+        for k in range(len(anchors)):
+            taken.setdefault(len(labels) + k, [])
+    cells = []
+    covered_until = -1
+    for col in sorted(taken):
+        if col <= covered_until:  # under a wider header box on the left
+            continue
+        span = spans.get(col, 1)
+        # A wrapped label reads top line first.
+        ordered = sorted(taken[col], key=lambda b: (b.box.top, b.box.x0))
+        cells.append(PlacedCell(r, col, span, tuple(ordered)))
+        covered_until = col + span - 1
+    return cells
 
 
 def _rows(boxes: Sequence[ReadBox], tolerance: float) -> list[list[ReadBox]]:
@@ -193,6 +261,10 @@ def _rows(boxes: Sequence[ReadBox], tolerance: float) -> list[list[ReadBox]]:
         else:
             rows.append([b])
     return [sorted(row, key=lambda b: b.box.x0) for row in rows]
+
+
+def _middle(line: Sequence[ReadBox]) -> float:
+    return (min(b.box.top for b in line) + max(b.box.bottom for b in line)) / 2
 
 
 def _centre(b: ReadBox) -> float:
