@@ -182,8 +182,18 @@ def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:
     if not figure_rows:
         return [], 0, 0
     tolerance = _COLUMN_TOLERANCE * height
+    # The columns are where the fullest rows put their figures; a row of fewer
+    # figures may centre one over merged columns (a 2019 table 2 sub-table).
+    most = max(sum(b.figure for b in line) for line in figure_rows)
     anchors = cluster_edges(
-        [_centre(b) for line in figure_rows for b in line if b.figure], tolerance
+        [
+            _centre(b)
+            for line in figure_rows
+            if sum(b.figure for b in line) == most
+            for b in line
+            if b.figure
+        ],
+        tolerance,
     )
     first_top = min(b.box.top for b in figure_rows[0])
     header = [
@@ -210,7 +220,14 @@ def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:
     cells: list[PlacedCell] = []
     for r, row in enumerate(rows):
         figures = sum(b.figure for b in row) >= 2
-        cells.extend(_row_cells(r, row, labels, anchors, first, figures))
+        # Blanks hold the places of missing figures only where the figures stand on
+        # the columns; figures over merged columns are read in order instead.
+        aligned = all(
+            min(abs(_centre(b) - a) for a in anchors) <= tolerance
+            for b in row
+            if b.figure
+        )
+        cells.extend(_row_cells(r, row, labels, anchors, first, figures and aligned))
     return cells, len(rows), len(labels) + len(anchors)
 
 
