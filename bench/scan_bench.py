@@ -103,7 +103,7 @@ def build_corpus(folder: Path, seeds: tuple[int, ...] = (1, 2)) -> list[Path]:
                 (f"{template}_{seed}", clean, Degradation()),
                 (
                     f"unruled_{template}_{seed}",
-                    [erase_rules(p) for p in clean],
+                    erase_rules(pdf),
                     Degradation(perspective=0.008),
                 ),
             ):

@@ -361,7 +361,7 @@ def _scan_report(
     pdf = made_up_to_pdf(made, folder / f"{seed}.pdf")
     pages = render_pages(pdf)
     if not rules:
-        pages = [erase_rules(p) for p in pages]
+        pages = erase_rules(pdf)
     how = Degradation(perspective=perspective)
     scanned = scan_pages(pages, random.Random(seed), how)
     tiff = folder / f"{seed}.tif"
@@ -397,7 +397,7 @@ def test_unruled_table_prints_its_header_into_the_grid(
     last_page: tuple[MadeUpReport, Path],
 ) -> None:
     made, pdf = last_page
-    page = degrade(erase_rules(render_pages(pdf)[-1]), random.Random(2), Degradation())
+    page = degrade(erase_rules(pdf)[-1], random.Random(2), Degradation())
     buffer = io.BytesIO()
     page.save(buffer, "PNG")
     document = ImageReader(
