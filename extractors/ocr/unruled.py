@@ -25,8 +25,6 @@ from extractors.ocr.lines import Box, band_to_segments, ink_to_bands
 _MIN_ROW_SEGMENTS = 3
 _MIN_TABLE_ROWS = 2
 _MIN_WIDE_SEGMENTS = 6
-# Lines after a table's rows with at least this many segments still belong to it.
-_MIN_HEADER_SEGMENTS = 2
 # The lines right above a table's first row, closer than this many line heights to
 # each other, are its header (column words that run together, stacked header lines);
 # a heading or paragraph before a table stands further off.
@@ -92,7 +90,7 @@ def find_unruled_tables(ink: Image, dpi: float) -> list[Box]:
     for index, line in enumerate(lines):
         last = pending[-1] if pending else run[-1] if run else None
         near = last is not None and line[0].top - _bottom(last) <= _MAX_ROW_GAP * height
-        if len(line) >= _MIN_ROW_SEGMENTS:
+        if len(line) >= _MIN_ROW_SEGMENTS or (near and len(line) >= 2):
             if near:
                 run += [*pending, line]
             else:
@@ -161,7 +159,7 @@ def _header_above(
 def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:
     """Rows by baselines, columns by figure alignment; header words over their columns.
 
-    The rows are the baselines of the figures (a row holds two figures or more); a
+    The rows are the baselines of the figures (a row holds a figure or more); a
     label wraps over lines around its figures' baseline, so every other box below the
     header joins the figure row nearest it. Lines above the first figure row are header
     rows of their own. Columns are the x-alignments of the figures; every box left of
@@ -178,7 +176,7 @@ def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:
         return [], 0, 0
     height = float(np.median([b.box.height for b in boxes]))
     lines = _rows(boxes, _BASELINE_TOLERANCE * height)
-    figure_rows = [line for line in lines if sum(b.figure for b in line) >= 2]
+    figure_rows = [line for line in lines if any(b.figure for b in line)]
     if not figure_rows:
         return [], 0, 0
     tolerance = _COLUMN_TOLERANCE * height
@@ -219,7 +217,7 @@ def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:
     labels = cluster_edges(label_centres, tolerance)
     cells: list[PlacedCell] = []
     for r, row in enumerate(rows):
-        figures = sum(b.figure for b in row) >= 2
+        figures = any(b.figure for b in row)
         # Blanks hold the places of missing figures only where the figures stand on
         # the columns; figures over merged columns are read in order instead.
         aligned = all(
