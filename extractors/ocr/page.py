@@ -28,6 +28,7 @@ from extractors.ocr.prepare import PreparedPage, prepare_page
 from extractors.ocr.unruled import (
     PlacedCell,
     ReadBox,
+    detect_boxes,
     find_unruled_tables,
     place_boxes,
 )
@@ -44,11 +45,6 @@ _MARGIN_SHARE = 0.08
 _CELL_INSET_INCH = 0.01
 # Lines thinner than this (inches) inside a cell are rule remnants or noise.
 _MIN_TEXT_HEIGHT_INCH = 0.03
-# The detector sees a table without rules with this margin (inches) around its text.
-_DETECT_MARGIN_INCH = 0.1
-# The detector reads a table in strips this tall (pixels), overlapping by this much.
-_STRIP = 384
-_STRIP_OVERLAP = 64
 
 
 # Ink width of a glyph in digit widths (min, max); the digit width is measured on each
@@ -137,7 +133,7 @@ def ocr_page(gray: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr
     unruled = find_unruled_tables(text_ink, dpi)
     detected: list[list[int]] = []
     for region in unruled:
-        found = _detect(page, region, cell_ink, engine)
+        found = detect_boxes(page.image, cell_ink, region, dpi, engine)
         detected.append(list(range(len(crops), len(crops) + len(found))))
         crops.extend(crop(page.image, b, dpi) for b in found)
         boxes.extend(found)
@@ -207,59 +203,6 @@ def _body_lines(ink: Image, page: PreparedPage) -> list[Box]:
         if bottom - top >= minimum:
             segments = band_to_segments(ink, top, bottom)
             boxes.extend(b for b in segments if b.height >= minimum)
-    return boxes
-
-
-def _detect(
-    page: PreparedPage, region: Box, ink: Image, engine: OcrEngine
-) -> list[Box]:
-    """The detector's text boxes in a region of the page, fitted to their ink.
-
-    The detector's boxes carry a margin of their own; fitted to the ink they measure
-    like a cell's text lines (``fits_ink`` compares widths).
-    """
-    pad = round(_DETECT_MARGIN_INCH * page.dpi)
-    h, w = page.image.shape[:2]
-    x0, top = max(0, region.x0 - pad), max(0, region.top - pad)
-    x1, bottom = min(w, region.x1 + pad), min(h, region.bottom + pad)
-    minimum = max(2, round(_MIN_TEXT_HEIGHT_INCH * page.dpi))
-    found = []
-    for a, b, c, d in _detect_in_strips(page.image[top:bottom, x0:x1], engine):
-        local = ink[top + b : top + d, x0 + a : x0 + c]
-        rows = np.flatnonzero(local.any(axis=1))
-        cols = np.flatnonzero(local.any(axis=0))
-        if rows.size == 0 or rows[-1] - rows[0] + 1 < minimum:
-            continue
-        found.append(
-            Box(
-                x0 + a + int(cols[0]),
-                top + b + int(rows[0]),
-                x0 + a + int(cols[-1]) + 1,
-                top + b + int(rows[-1]) + 1,
-            )
-        )
-    return found
-
-
-def _detect_in_strips(
-    image: Image, engine: OcrEngine
-) -> list[tuple[int, int, int, int]]:
-    """Detector boxes of a tall image, found strip by strip.
-
-    The detector's memory grows with its input (a whole table at 150 dpi took ~170 MB
-    more); strips overlap by more than a text line, and a box is kept from the strip
-    whose own (non-overlapping) part holds its middle.
-    """
-    h = image.shape[0]
-    boxes = []
-    for start in range(0, h, _STRIP):
-        low, high = (
-            max(0, start - _STRIP_OVERLAP),
-            min(h, start + _STRIP + _STRIP_OVERLAP),
-        )
-        for a, b, c, d in engine.detect(image[low:high]):
-            if start <= low + (b + d) / 2 < start + _STRIP:
-                boxes.append((a, low + b, c, low + d))
     return boxes
 
 

@@ -23,6 +23,7 @@ from PIL import ImageSequence
 from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.ocr.engine import Image, OcrEngine
 from extractors.ocr.grid import ink_to_rules
+from extractors.ocr.seal import to_gray
 
 _log = logging.getLogger(__name__)
 
@@ -64,14 +65,6 @@ _MAX_STATED_DPI = 1200
 # A picture narrower than this resolution over its printed width is a thumbnail; it is
 # read as if it had this much (OCR still fails on it, honestly, as unreadable).
 _MIN_PICTURE_DPI = 60
-# A seal's solid strokes are redder than green and blue by this many grey levels; a
-# page needs this many such pixels to hold a seal (a red rule or logo is smaller).
-_SEAL_CORE_REDNESS = 100
-_MIN_SEAL_PIXELS = 200
-# A pixel half as red as the seal's solid strokes is taken as fully covered: a thin
-# stroke (the seal's lettering) loses half its colour to JPEG's coarse chroma (taking
-# each pixel's reddest neighbour instead erased the print next to the strokes).
-_FULL_SEAL_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -376,30 +369,3 @@ def _profile_score(small: Image, angle: float) -> float:
 def _sharpness(profile: np.ndarray) -> float:
     """Sum of squared differences of a projection profile: high when lines are level."""
     return float(np.square(np.diff(profile)).sum())
-
-
-def to_gray(pixels: np.ndarray) -> Image:
-    """A page's pixels (gray, RGB or RGBA) as gray, red and orange seal ink dropped out.
-
-    A seal (公章) is stamped in red over the issuer's name and often over figures; in
-    plain gray its ink is as dark as print and breaks glyphs and rules. Inks multiply,
-    so each pixel's gray is divided by the darkening its share of seal ink causes;
-    that share is read from how much redder than green and blue the pixel is, next
-    to the seal's solid strokes. Pure seal ink becomes paper; black print under it
-    stays dark, so the figures under a seal keep their strokes.
-    """
-    if pixels.ndim == 2:
-        return np.ascontiguousarray(pixels, dtype=np.uint8)
-    rgb = np.ascontiguousarray(pixels[:, :, :3], dtype=np.uint8)
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    redness = rgb[:, :, 0].astype(np.float32) - np.maximum(rgb[:, :, 1], rgb[:, :, 2])
-    solid = redness > _SEAL_CORE_REDNESS
-    if np.count_nonzero(solid) < _MIN_SEAL_PIXELS:
-        return gray
-    seal_redness = float(np.median(redness[solid]))
-    seal_gray = float(np.median(gray[solid]))
-    share = np.clip(redness / (_FULL_SEAL_SHARE * seal_redness), 0.0, 1.0)
-    darkening = 1.0 - share * (1.0 - seal_gray / 255.0)
-    lifted = gray.astype(np.float32) / darkening
-    out: Image = np.clip(lifted, 0, 255).astype(np.uint8)
-    return out

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from extractors.ocr.engine import Image
+from extractors.ocr.engine import Image, OcrEngine
 from extractors.ocr.grid import cluster_edges
 from extractors.ocr.lines import Box, band_to_segments, ink_to_bands
 
@@ -40,6 +40,11 @@ _BASELINE_TOLERANCE = 0.5
 _COLUMN_TOLERANCE = 1.0
 # Lines thinner than this (inches) are rule remnants or noise.
 _MIN_TEXT_HEIGHT_INCH = 0.03
+# The detector sees a table without rules with this margin (inches) around its text.
+_DETECT_MARGIN_INCH = 0.1
+# The detector reads a table in strips this tall (pixels), overlapping by this much.
+_STRIP = 384
+_STRIP_OVERLAP = 64
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,68 @@ def _header_above(
         header.insert(0, line)
         below = line[0].top
     return header
+
+
+def detect_boxes(
+    image: Image, ink: Image, region: Box, dpi: float, engine: OcrEngine
+) -> list[Box]:
+    """The text detector's boxes in a region of a page, fitted to their ink.
+
+    Args:
+        image: The prepared page (grayscale).
+        ink: Its text ink (rules removed), to fit the boxes to.
+        region: Where a table without rules lies (:func:`find_unruled_tables`).
+        dpi: Page resolution.
+        engine: The OCR engine.
+
+    Returns:
+        Boxes in page pixels. The detector's boxes carry a margin of their own;
+        fitted to the ink they measure like a cell's text lines (the page's figure
+        width check compares widths).
+    """
+    pad = round(_DETECT_MARGIN_INCH * dpi)
+    h, w = image.shape[:2]
+    x0, top = max(0, region.x0 - pad), max(0, region.top - pad)
+    x1, bottom = min(w, region.x1 + pad), min(h, region.bottom + pad)
+    minimum = max(2, round(_MIN_TEXT_HEIGHT_INCH * dpi))
+    found = []
+    for a, b, c, d in _detect_in_strips(image[top:bottom, x0:x1], engine):
+        local = ink[top + b : top + d, x0 + a : x0 + c]
+        rows = np.flatnonzero(local.any(axis=1))
+        cols = np.flatnonzero(local.any(axis=0))
+        if rows.size == 0 or rows[-1] - rows[0] + 1 < minimum:
+            continue
+        found.append(
+            Box(
+                x0 + a + int(cols[0]),
+                top + b + int(rows[0]),
+                x0 + a + int(cols[-1]) + 1,
+                top + b + int(rows[-1]) + 1,
+            )
+        )
+    return found
+
+
+def _detect_in_strips(
+    image: Image, engine: OcrEngine
+) -> list[tuple[int, int, int, int]]:
+    """Detector boxes of a tall image, found strip by strip.
+
+    The detector's memory grows with its input (a whole table at 150 dpi took ~170 MB
+    more); strips overlap by more than a text line, and a box is kept from the strip
+    whose own (non-overlapping) part holds its middle.
+    """
+    h = image.shape[0]
+    boxes = []
+    for start in range(0, h, _STRIP):
+        low, high = (
+            max(0, start - _STRIP_OVERLAP),
+            min(h, start + _STRIP + _STRIP_OVERLAP),
+        )
+        for a, b, c, d in engine.detect(image[low:high]):
+            if start <= low + (b + d) / 2 < start + _STRIP:
+                boxes.append((a, low + b, c, low + d))
+    return boxes
 
 
 def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:

@@ -50,8 +50,8 @@ from extractors.ocr.prepare import (
     find_skew,
     image_to_ink,
     level_keystone,
-    to_gray,
 )
+from extractors.ocr.seal import to_gray
 from extractors.options import OcrOptions, ReaderOptions
 from extractors.pipeline import build_report, extract
 from extractors.readers import read_document
