@@ -1,10 +1,11 @@
 """The OCR engine: PP-OCR line recognition and 0/180° orientation, run by onnxruntime.
 
 The ONNX models come from the ``rapidocr-onnxruntime`` wheel, so the engine works with no
-network. Text detection is not used: page preparation and the table grid find the text
-lines themselves (cells and projection profiles), which is several times faster on
-table pages than running the detector over the whole page. One engine is built lazily
-per process (:func:`get_engine`).
+network. Page preparation and the table grid find most text lines themselves (cells and
+projection profiles), which is several times faster on table pages than running the
+text detector over the whole page; the detector (PP-OCR's DB model, :meth:`OcrEngine.
+detect`) reads only tables printed without rules, where the boxes must come from the
+text itself. One engine is built lazily per process (:func:`get_engine`).
 
 Recognition returns the class probabilities per time step, so a numeric cell is re-read
 from the same output with only digit-like classes allowed (:func:`decode_numeric`) at no
@@ -35,6 +36,15 @@ Image = MatLike
 FloatArray = npt.NDArray[np.float32]
 
 REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
+DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
+# The detector's input sides are multiples of this (the network downsamples by 32).
+_DET_STRIDE = 32
+# Text probability above which a pixel is text, and the mean probability a box needs
+# (rapidocr's defaults).
+_DET_THRESHOLD = 0.3
+_DET_BOX_THRESHOLD = 0.5
+# DB predicts a shrunk text kernel; boxes grow back by area × ratio / perimeter.
+_DET_UNCLIP = 1.6
 CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_infer.onnx"
 REC_HEIGHT = 48
 CLS_SHAPE = (48, 192)
@@ -118,6 +128,9 @@ class OcrEngine:
         self._cls: Any = ort.InferenceSession(
             str(models / CLS_MODEL), options, providers=providers
         )
+        self._det: Any = ort.InferenceSession(
+            str(models / DET_MODEL), options, providers=providers
+        )
         meta = self._rec.get_modelmeta().custom_metadata_map
         # CTC class 0 is the blank; the model's dictionary follows, then a space.
         self.characters: list[str] = ["", *meta["character"].splitlines(), " "]
@@ -145,6 +158,46 @@ class OcrEngine:
                 numeric, num_conf = decode_numeric(self._pool(p), self.numeric_chars)
                 out[i] = LineReading(text, conf, numeric, num_conf)
         return [r for r in out if r is not None]
+
+    def detect(self, gray: Image) -> list[tuple[int, int, int, int]]:
+        """Text boxes on a level grayscale image, by PP-OCR's DB text detector.
+
+        Args:
+            gray: The image (a page or a part of one), dark text on light ground.
+
+        Returns:
+            Axis-aligned boxes (x0, top, x1, bottom) in the image's pixels, one per
+            run of text the detector separates (a word group, a figure).
+        """
+        h, w = gray.shape[:2]
+        th = max(_DET_STRIDE, round(h / _DET_STRIDE) * _DET_STRIDE)
+        tw = max(_DET_STRIDE, round(w / _DET_STRIDE) * _DET_STRIDE)
+        resized = cv2.resize(gray, (tw, th), interpolation=cv2.INTER_LINEAR)
+        plane = resized.astype(np.float32) / 127.5 - 1.0
+        tensor = np.repeat(plane[np.newaxis, np.newaxis], 3, axis=1)
+        with self._lock:
+            prob = self._det.run(None, {self._det.get_inputs()[0].name: tensor})
+        text = prob[0][0, 0]
+        mask = (text > _DET_THRESHOLD).astype(np.uint8)
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+        sx, sy = w / tw, h / th
+        boxes = []
+        for k in range(1, n):
+            x, y, bw, bh, area = (int(v) for v in stats[k])
+            if min(bw, bh) < 2:
+                continue
+            if float(text[labels == k].mean()) < _DET_BOX_THRESHOLD:
+                continue
+            grow = area * _DET_UNCLIP / (2 * (bw + bh))
+            boxes.append(
+                (
+                    max(0, math.floor((x - grow) * sx)),
+                    max(0, math.floor((y - grow) * sy)),
+                    min(w, math.ceil((x + bw + grow) * sx)),
+                    min(h, math.ceil((y + bh + grow) * sy)),
+                )
+            )
+        return boxes
 
     def upside_down(self, crops: list[Image]) -> list[float]:
         """Probability that each text-line crop is rotated by 180°."""

@@ -23,9 +23,13 @@ from extractors.ocr.lines import Box
 # header rows are 0.24 in); a 12-pt character's tallest stroke is ~0.16 in.
 _H_KERNEL_INCH = 0.35
 _V_KERNEL_INCH = 0.19
-# Rules broken by blur and noise are bridged over gaps of this many inches, and drawn
-# this much thicker so the cells they enclose are closed.
+# Rules are drawn this much thicker (inches) so the cells they enclose are closed.
 _BRIDGE_INCH = 0.04
+# Gaps up to this long (inches) in a rule are bridged: blur, noise, a seal's dropped
+# ink break a rule over a few pixels; a merged cell leaves a gap of a whole cell.
+_GAP_INCH = 0.08
+# Pinholes up to this many pixels in a vertical rule are closed before it is found.
+_PINHOLE = 3
 # A table is at least this wide (share of the page) and has at least this many rules
 # each way; smaller line sets are underlines, boxes around a stamp or a signature.
 _MIN_TABLE_WIDTH_SHARE = 0.2
@@ -61,7 +65,7 @@ def ink_to_rules(ink: Image, dpi: float) -> tuple[Image, Image]:
     """Horizontal and vertical rule masks of an ink mask, gaps bridged."""
     h_len = max(10, int(_H_KERNEL_INCH * dpi))
     v_len = max(10, int(_V_KERNEL_INCH * dpi))
-    bridge = max(3, int(_BRIDGE_INCH * dpi))
+    bridge = max(3, int(_GAP_INCH * dpi))
     # Open first (text strokes go), then close along the rule to bridge the breaks that
     # noise and blur leave; closing first would join strokes of adjacent characters.
     horizontal = cv2.morphologyEx(
@@ -72,8 +76,14 @@ def ink_to_rules(ink: Image, dpi: float) -> tuple[Image, Image]:
         cv2.MORPH_CLOSE,
         cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)),
     )
+    # A vertical rule segment is barely longer than its kernel in a low table row, so
+    # pinholes (noise, a seal's removed ink) are closed first; text lines in a cell
+    # stand further apart than this.
+    mended = cv2.morphologyEx(
+        ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, _PINHOLE))
+    )
     vertical = cv2.morphologyEx(
-        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len))
+        mended, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len))
     )
     vertical = cv2.morphologyEx(
         vertical,

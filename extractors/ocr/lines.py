@@ -100,12 +100,18 @@ def _merge_thin(bands: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def band_to_segments(ink: Image, top: int, bottom: int) -> list[Box]:
-    """Split one text line into segments at blank runs wider than the line is tall."""
+def band_to_segments(
+    ink: Image, top: int, bottom: int, line_height: float | None = None
+) -> list[Box]:
+    """Split one text line into segments at blank runs wider than the line is tall.
+
+    ``line_height`` replaces the band's own height as the measure, for bands that hold
+    several lines (a wrapped table label beside its figures).
+    """
     cols = np.flatnonzero(ink[top:bottom].any(axis=0))
     if cols.size == 0:
         return []
-    gap = max(4, int(_SEGMENT_GAP * (bottom - top)))
+    gap = max(4, int(_SEGMENT_GAP * (line_height or bottom - top)))
     breaks = np.flatnonzero(np.diff(cols) > gap)
     starts = [int(cols[0]), *(int(cols[b + 1]) for b in breaks)]
     ends = [*(int(cols[b]) + 1 for b in breaks), int(cols[-1]) + 1]

@@ -23,6 +23,7 @@ from PIL import ImageSequence
 from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.ocr.engine import Image, OcrEngine
 from extractors.ocr.grid import ink_to_rules
+from extractors.ocr.seal import to_gray
 
 _log = logging.getLogger(__name__)
 
@@ -36,6 +37,12 @@ _FINE_STEP = 0.05
 _SKEW_WIDTH = 800
 # Below this angle the page is left as it is (resampling blurs more than it helps).
 _MIN_SKEW = 0.1
+# A page whose top and bottom thirds differ in skew by this much (degrees) was
+# photographed at an angle; below it the two measurements agree within their step.
+_MIN_KEYSTONE = 0.15
+# Each third must be this tall (pixels) and hold this much ink to be measured.
+_MIN_KEYSTONE_BAND = 60
+_MIN_KEYSTONE_INK = 2000
 # A turned page's column profile must beat its row profile by this factor: level text
 # pages score ~3-10x higher on rows, so a 1.5x margin never turns a level page.
 _TURN_MARGIN = 1.5
@@ -55,6 +62,9 @@ LineCropper = Callable[[Image, Image, float], list[Image]]
 A4_LONG_SIDE_INCH = 11.69
 _MIN_STATED_DPI = 100
 _MAX_STATED_DPI = 1200
+# A picture narrower than this resolution over its printed width is a thumbnail; it is
+# read as if it had this much (OCR still fails on it, honestly, as unreadable).
+_MIN_PICTURE_DPI = 60
 
 
 @dataclass(frozen=True)
@@ -93,8 +103,9 @@ def render_pdf_pages(
         for number in pages:
             page = pdf[number - 1]
             try:
-                bitmap = page.render(scale=dpi / 72.0, grayscale=True)
-                yield number, _to_gray(bitmap.to_numpy())
+                # In colour: seal ink is told from print by its hue (to_gray).
+                bitmap = page.render(scale=dpi / 72.0, rev_byteorder=True)
+                yield number, to_gray(bitmap.to_numpy())
             finally:
                 page.close()
     finally:
@@ -111,12 +122,22 @@ def count_image_pages(data: bytes) -> int:
         return int(getattr(picture, "n_frames", 1))
 
 
-def load_image_pages(data: bytes) -> Iterator[tuple[Image, float]]:
+def load_image_pages(
+    data: bytes, width_inch: float | None = None
+) -> Iterator[tuple[Image, float]]:
     """Decode an image file (PNG, JPEG, TIFF incl. multi-page) into grayscale pages.
+
+    Colour pages lose their seal ink on the way (see :func:`to_gray`).
+
+    Args:
+        data: The image file.
+        width_inch: How wide the picture is printed when it may be no whole page
+            (a picture of a table spans the text column); None for page scans.
 
     Yields:
         (image, dpi) per page; when the file states no resolution (or a placeholder
-        such as 72 dpi), it is taken from the page size as if the page were A4.
+        such as 72 dpi), it is taken from the page size as if the page were A4, or
+        from ``width_inch``.
 
     Raises:
         DocumentLoadError: ``corrupt`` when the image cannot be decoded.
@@ -124,8 +145,10 @@ def load_image_pages(data: bytes) -> Iterator[tuple[Image, float]]:
     with _decoding():
         picture = PilImage.open(io.BytesIO(data))
         for frame in ImageSequence.Iterator(picture):
-            gray = np.asarray(frame.convert("L"), dtype=np.uint8).copy()
-            yield gray, _image_dpi(frame.info.get("dpi"), gray.shape)
+            colour = frame.mode not in ("1", "L", "LA", "I", "I;16", "F")
+            pixels = np.asarray(frame.convert("RGB" if colour else "L"), np.uint8)
+            gray = to_gray(pixels)
+            yield gray, _image_dpi(frame.info.get("dpi"), gray.shape, width_inch)
 
 
 @contextmanager
@@ -142,11 +165,16 @@ def _decoding() -> Iterator[None]:
         ) from exc
 
 
-def _image_dpi(stated: object, shape: tuple[int, ...]) -> float:
-    """The stated resolution if plausible, else the one an A4 page of this size has."""
+def _image_dpi(
+    stated: object, shape: tuple[int, ...], width_inch: float | None
+) -> float:
+    """The stated resolution if plausible, else the one an A4 page of this size has
+    (or a picture ``width_inch`` wide)."""
     value = stated[0] if isinstance(stated, tuple) and stated else None
     if isinstance(value, (int, float)) and _MIN_STATED_DPI <= value <= _MAX_STATED_DPI:
         return float(value)
+    if width_inch is not None:
+        return max(_MIN_PICTURE_DPI, shape[1] / width_inch)
     return max(shape[:2]) / A4_LONG_SIDE_INCH
 
 
@@ -182,6 +210,73 @@ def find_skew(ink: Image) -> float:
     fine = np.arange(best - _COARSE_STEP, best + _COARSE_STEP + 1e-9, _FINE_STEP)
     # The best angle levels the page; the page's own skew is its opposite.
     return -float(max(fine, key=lambda a: _profile_score(small, float(a))))
+
+
+@dataclass(frozen=True)
+class Keystone:
+    """What is left of the skew after levelling, measured at two heights of a page
+    photographed at a slight angle (its lines fan out instead of running parallel)."""
+
+    top_y: float
+    top_angle: float
+    bottom_y: float
+    bottom_angle: float
+
+
+def find_keystone(ink: Image) -> Keystone | None:
+    """The skews of the top and bottom thirds of a levelled page, if they differ.
+
+    Returns:
+        None for a flat scan (both thirds level within ``_MIN_KEYSTONE`` degrees) or
+        a page with too little ink in either third to tell.
+    """
+    rows = np.flatnonzero(ink.any(axis=1))
+    if rows.size == 0:
+        return None
+    first, last = int(rows[0]), int(rows[-1]) + 1
+    third = (last - first) // 3
+    if third < _MIN_KEYSTONE_BAND:
+        return None
+    top, bottom = ink[first : first + third], ink[last - third : last]
+    if min(np.count_nonzero(top), np.count_nonzero(bottom)) < _MIN_KEYSTONE_INK:
+        return None
+    found = Keystone(
+        first + third / 2, find_skew(top), last - third / 2, find_skew(bottom)
+    )
+    if abs(found.top_angle - found.bottom_angle) < _MIN_KEYSTONE:
+        return None
+    return found
+
+
+def level_keystone(image: Image, keystone: Keystone) -> Image:
+    """The page warped so that lines at both measured heights run level.
+
+    The lines through the two measured heights at their measured angles are mapped
+    onto horizontal lines at the same heights by a perspective transform; lines in
+    between follow, as they do on a page photographed slightly from the side.
+    """
+    h, w = image.shape[:2]
+    centre = w / 2
+
+    def line(y: float, angle: float) -> list[tuple[float, float]]:
+        rise = centre * float(np.tan(np.radians(angle)))
+        return [(0.0, y + rise), (float(w), y - rise)]
+
+    source = line(keystone.top_y, keystone.top_angle) + line(
+        keystone.bottom_y, keystone.bottom_angle
+    )
+    target = line(keystone.top_y, 0.0) + line(keystone.bottom_y, 0.0)
+    matrix = cv2.getPerspectiveTransform(
+        np.array(source, dtype=np.float32), np.array(target, dtype=np.float32)
+    )
+    return cv2.warpPerspective(
+        image,
+        matrix,
+        (w, h),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=255,
+    )
 
 
 def rotate(image: Image, angle: float, fill: int) -> Image:
@@ -231,6 +326,10 @@ def prepare_page(
     if abs(skew) >= _MIN_SKEW:
         gray = rotate(gray, -skew, 255)  # cv2 turns counter-clockwise for positive
         ink = image_to_ink(gray, dpi)
+    keystone = find_keystone(ink)
+    if keystone is not None:
+        gray = level_keystone(gray, keystone)
+        ink = image_to_ink(gray, dpi)
     if _upside_down(gray, ink, dpi, engine, line_crops):
         gray = np.ascontiguousarray(gray[::-1, ::-1])
         ink = np.ascontiguousarray(ink[::-1, ::-1])
@@ -270,10 +369,3 @@ def _profile_score(small: Image, angle: float) -> float:
 def _sharpness(profile: np.ndarray) -> float:
     """Sum of squared differences of a projection profile: high when lines are level."""
     return float(np.square(np.diff(profile)).sum())
-
-
-def _to_gray(pixels: np.ndarray) -> Image:
-    if pixels.ndim == 3:
-        code = cv2.COLOR_BGRA2GRAY if pixels.shape[2] == 4 else cv2.COLOR_BGR2GRAY
-        pixels = cv2.cvtColor(pixels, code)
-    return np.ascontiguousarray(pixels, dtype=np.uint8)

@@ -70,4 +70,4 @@ def read_document(path: Path, options: ReaderOptions | None = None) -> Document:
         format=fmt,
         size_bytes=len(data),
     )
-    return reader_class(data, source, options).read()
+    return reader_class(data, source, options, path.parent).read()

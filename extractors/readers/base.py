@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from pathlib import Path
 from typing import ClassVar
 
 from extractors.document import Document, InputFormat, SourceInfo
@@ -18,10 +19,18 @@ class Reader(ABC):
 
     formats: ClassVar[tuple[InputFormat, ...]]
 
-    def __init__(self, data: bytes, source: SourceInfo, options: ReaderOptions) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        source: SourceInfo,
+        options: ReaderOptions,
+        folder: Path | None = None,
+    ) -> None:
         self.data = data
         self.source = source
         self.options = options
+        # The file's folder, where a web page's linked pictures lie (None: unknown).
+        self.folder = folder
 
     @abstractmethod
     def read(self) -> Document:

@@ -49,6 +49,7 @@ from extractors.readers.docx_tables import (
 from extractors.readers.grid import is_page_text, normalize_text
 from extractors.readers.html import HtmlReader
 from extractors.readers.ole import OLE_MAGIC, refuse_ole
+from extractors.readers.pictures import ImagePart, add_picture_tables
 
 _log = logging.getLogger(__name__)
 
@@ -60,6 +61,10 @@ _FALSE_VALUES = frozenset({"0", "false", "off", "none"})
 # altChunk part instead of converting it to paragraphs.
 _ALT_CHUNK = f"{W}altChunk"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+# Pictures: DrawingML's <a:blip r:embed> and the VML <v:imagedata r:id> of old files.
+_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+_VML_IMAGE = "{urn:schemas-microsoft-com:vml}imagedata"
 _HTML_CHUNK_TYPES = frozenset({"text/html", "application/xhtml+xml", "message/rfc822"})
 _DOCX_MAIN_TYPE = (
     b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -131,6 +136,9 @@ class DocxReader(Reader):
             document.warnings.append(
                 ReaderWarning(code="no_tables", message="the document has no table")
             )
+            if self.options.do_ocr:
+                pictures = body_pictures(package)
+                return add_picture_tables(document, pictures, self.options)
         return document
 
     def _read_chunk(self, package: DocxDocument, rel_id: str) -> Document | None:
@@ -264,6 +272,25 @@ def _header_texts(package: DocxDocument) -> list[str]:
                 if text and text not in texts:
                     texts.append(text)
     return texts
+
+
+def body_pictures(package: DocxDocument) -> list[ImagePart]:
+    """The pictures the body shows (DrawingML and old VML ones), in body order.
+
+    Args:
+        package: The opened Word package.
+    """
+    found: list[ImagePart] = []
+    body = package.element.body
+    for el in body.iter(_BLIP, _VML_IMAGE):
+        rel_id = el.get(_EMBED) if el.tag == _BLIP else el.get(_REL_ID)
+        rel = package.part.rels.get(rel_id or "")
+        if rel is None or rel.is_external:
+            continue
+        part = rel.target_part
+        if part.content_type.startswith("image/"):
+            found.append(ImagePart(str(part.partname), part.content_type, part.blob))
+    return found
 
 
 def _as_plain_docx(data: bytes) -> bytes:

@@ -18,7 +18,9 @@ from extractors.document import Document, InputFormat, ReaderWarning, Table, Tex
 from extractors.readers.base import Reader
 from extractors.readers.grid import normalize_text, rows_to_cells
 from extractors.readers.html_charset import decode_html, unwrap_mhtml
+from extractors.readers.html_pictures import page_pictures
 from extractors.readers.html_tables import own_cells, own_rows, read_table_rows
+from extractors.readers.pictures import add_picture_tables
 
 _log = logging.getLogger(__name__)
 
@@ -96,7 +98,9 @@ class HtmlReader(Reader):
 
         Returns:
             The page's text blocks and data tables in document order, with warnings
-            for a lying charset, a page without text, or a page without tables.
+            for a lying charset, a page without text, or a page without tables. A
+            page without tables has its pictures read by OCR
+            (:func:`~extractors.readers.pictures.add_picture_tables`).
 
         Raises:
             DocumentLoadError: ``wrong_encoding`` when no encoding decodes the bytes.
@@ -129,7 +133,11 @@ class HtmlReader(Reader):
         document.tables = [i for i in items if isinstance(i, Table)]
         document.running_text = [title] if title else []
         _add_content_warnings(document, images)
-        return document
+        if document.tables or not images or not self.options.do_ocr:
+            return document
+        return add_picture_tables(
+            document, page_pictures(root, self.folder), self.options
+        )
 
 
 def _parse(text: str) -> etree._Element | None:

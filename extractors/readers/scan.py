@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from extractors.document import Document, InputFormat, ReaderWarning, Table, TextBlock
 from extractors.errors import DocumentLoadError, ErrorCode
@@ -34,6 +34,8 @@ class ImageReader(Reader):
     """Reads image files of scanned pages by OCR (multi-page TIFF: one page a frame)."""
 
     formats = (InputFormat.IMAGE,)
+    # How wide the image is printed when it states no resolution (None: an A4 page).
+    width_inch: ClassVar[float | None] = None
 
     def read(self) -> Document:
         """OCR every page of the image file.
@@ -76,7 +78,9 @@ class ImageReader(Reader):
         # Frames are decoded one at a time: a long TIFF never sits in memory whole.
         numbered = (
             (n, image, dpi)
-            for n, (image, dpi) in enumerate(load_image_pages(self.data), start=1)
+            for n, (image, dpi) in enumerate(
+                load_image_pages(self.data, self.width_inch), start=1
+            )
         )
         pages = _ocr_pages(numbered, document.warnings)
         _add_items(document, pages_to_items(pages))

@@ -13,10 +13,12 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
+from docx.shared import Cm
 from expect import assert_canonical, assert_tiled, canonical
-from markup_factory import html_bytes, requests_rows, to_docx
+from markup_factory import html_bytes, outline, requests_rows, to_docx
 from msoffcrypto.format.ooxml import OOXMLFile
-from report_factory import make_report, to_text
+from report_factory import assert_values, make_report, to_text
+from scan_factory import table_pictures
 
 from extractors.document import Table
 from extractors.errors import DocumentLoadError, ErrorCode
@@ -294,3 +296,24 @@ def test_frame_tables_give_text_blocks(tmp_path: Path) -> None:
         "本机关认真落实政",
     ]
     assert [b.order for b in document.blocks] == [0, 1, 2]
+
+
+def test_tables_pasted_as_pictures_are_read_by_ocr(tmp_path: Path) -> None:
+    made = make_report("2019", "2021", seed=43)
+    pictures = iter(table_pictures(made, tmp_path))
+    document = docx.Document()
+    for kind, level, text, rows in outline(made):
+        if rows is not None:
+            document.add_picture(io.BytesIO(next(pictures)), width=Cm(15.6))
+        elif kind == "heading" and level == 1:
+            document.add_heading(text, level=1)
+        else:
+            document.add_paragraph(text)
+    path = tmp_path / "report.docx"
+    document.save(str(path))
+    read = read_document(path)
+    assert read.source.ocr and len(read.tables) == 3
+    assert [w.code for w in read.warnings] == ["ocr_image"] * 3
+    report = extract(path)
+    assert_values(report, made)
+    assert not [w for w in report.warnings if w.code == "table_not_found"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import quopri
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -12,8 +13,9 @@ from conftest import source_info
 from expect import assert_canonical, assert_tiled
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markup_factory import html_bytes, requests_rows, to_html
-from report_factory import make_report
+from markup_factory import html_bytes, outline, requests_rows, to_html
+from report_factory import MadeUpReport, assert_values, make_report
+from scan_factory import table_pictures
 
 from extractors.document import Document, InputFormat, Table
 from extractors.errors import DocumentLoadError, ErrorCode
@@ -319,3 +321,56 @@ def test_gb18030_only_characters_under_a_gb2312_meta(
     document = read_document(write(tmp_path, "r.html", page.encode("gb18030")))
     assert [b.text for b in document.blocks] == [text]
     assert document.warnings == [w for w in document.warnings if w.code == "no_tables"]
+
+
+def _page_with_pictures(made: MadeUpReport, sources: list[str]) -> bytes:
+    """The plain page with each table replaced by an ``<img>`` of the given source."""
+    parts, pictures = [], iter(sources)
+    for kind, level, text, rows in outline(made):
+        if rows is not None:
+            parts.append(f'<p><img src="{next(pictures)}" width="600"></p>')
+        elif kind == "title":
+            parts.append(f"<h1>{text}</h1>")
+        elif kind == "heading" and level == 1:
+            parts.append(f"<h2>{text}</h2>")
+        else:
+            parts.append(f"<p>{text}</p>")
+    body = "".join(parts)
+    return (
+        f'<html><head><meta charset="utf-8"></head><body>{body}</body></html>'.encode()
+    )
+
+
+def test_tables_as_pictures_inline_and_linked_are_read_by_ocr(tmp_path: Path) -> None:
+    made = make_report("2021", "2021", seed=41)
+    first, second, third = table_pictures(made, tmp_path)
+    folder = tmp_path / "report_files"
+    folder.mkdir()
+    (folder / "t2.png").write_bytes(second)
+    (folder / "表 3.png").write_bytes(third)
+    inline = "data:image/png;base64," + base64.b64encode(first).decode()
+    sources = [inline, "report_files/t2.png", "report_files/%E8%A1%A8%203.png"]
+    path = write(tmp_path, "report.html", _page_with_pictures(made, sources))
+    document = read_document(path)
+    assert document.source.ocr
+    notes = [w.message for w in document.warnings if w.code == "ocr_image"]
+    assert len(notes) == 3 and "data-uri" in notes[0]
+    assert not [w for w in document.warnings if w.code == "no_tables"]
+    report = extract(path)
+    assert_values(report, made)
+    assert not [w for w in report.warnings if w.code == "table_not_found"]
+
+
+def test_pictures_outside_the_page_folder_or_remote_are_not_read(
+    tmp_path: Path,
+) -> None:
+    made = make_report("2019", "2019", seed=42)
+    pictures = table_pictures(made, tmp_path)
+    page_folder = tmp_path / "site"
+    page_folder.mkdir()
+    (tmp_path / "secret.png").write_bytes(pictures[0])
+    sources = ["../secret.png", "http://example.invalid/t.png", "missing.png"]
+    path = write(page_folder, "report.html", _page_with_pictures(made, sources))
+    document = read_document(path)
+    assert not document.tables and not document.source.ocr
+    assert [w.code for w in document.warnings] == ["no_tables"]
