@@ -38,6 +38,17 @@ _MAGIC: list[tuple[bytes, InputFormat]] = [
     # Sites serve RTF under .doc names; LibreOffice converts it like a .doc.
     (b"{\\rtf", InputFormat.DOC),
 ]
+# Names of what a file is, by its first bytes (what describe_kind reports).
+_KIND_MAGIC: list[tuple[bytes, str]] = [
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
+    (b"{\\rtf", "rtf"),
+    (b"Rar!", "rar"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"\x1f\x8b", "gzip"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+]
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<table", b"<head", b"<meta")
 # Word 2003 XML ("WordML"), saved under .doc names; LibreOffice converts it like a .doc.
 _WORDML_MARKERS = (b'progid="word.document"', b"<w:worddocument")
@@ -69,7 +80,12 @@ def sniff_format(data: bytes, name: str = "") -> InputFormat:
     if _looks_binary(data[:4096]):
         raise DocumentLoadError(
             ErrorCode.UNSUPPORTED_TYPE,
-            "binary content that is no PDF, Word or image file",
+            f"binary content ({describe_kind(data)}) that is no PDF, Word or image file",
+        )
+    if _is_mime(data[:_PDF_HEADER_WINDOW]):
+        raise DocumentLoadError(
+            ErrorCode.UNSUPPORTED_TYPE,
+            "a web archive (mht: MIME parts) that no reader unpacks yet",
         )
     if _is_wordml(data[:_PDF_HEADER_WINDOW]):
         return InputFormat.DOC
@@ -110,8 +126,44 @@ def _sniff_zip(data: bytes) -> InputFormat:
     if "word/document.xml" in names:
         return InputFormat.DOCX
     raise DocumentLoadError(
-        ErrorCode.UNSUPPORTED_TYPE, "a ZIP archive that is not a Word (.docx) file"
+        ErrorCode.UNSUPPORTED_TYPE,
+        f"a ZIP container ({_zip_kind(names)}) that is not a Word (.docx) file",
     )
+
+
+def _zip_kind(names: list[str]) -> str:
+    return "ofd" if any(n.lower().endswith("ofd.xml") for n in names) else "zip"
+
+
+def describe_kind(data: bytes) -> str:
+    """A short name for what a file's bytes are, for files no reader takes.
+
+    Returns:
+        ``ofd``, ``zip``, ``ole`` (a compound file: Word, WPS, Excel…), ``rtf``,
+        ``mht``, ``pdf``, ``html``, another container's name, ``binary`` or ``text``.
+    """
+    head = data[:_PDF_HEADER_WINDOW]
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            return _zip_kind(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except zipfile.BadZipFile:
+            return "zip"
+    for magic, kind in _KIND_MAGIC:
+        if head.startswith(magic):
+            return kind
+    if b"%PDF-" in head:
+        return "pdf"
+    if _looks_binary(data[:4096]):
+        return "binary"
+    if _is_mime(head):
+        return "mht"
+    return "html" if _looks_like_html(data[:_HTML_MARKER_WINDOW]) else "text"
+
+
+def _is_mime(head: bytes) -> bool:
+    # A saved web archive (.mht/.mhtml): mail-style headers, then MIME parts.
+    lowered = head.lower()
+    return b"mime-version:" in lowered and b"content-type: multipart/" in lowered
 
 
 def _looks_binary(sample: bytes) -> bool:
