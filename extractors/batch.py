@@ -14,11 +14,8 @@ import errno
 import glob
 import hashlib
 import io
-import json
 import logging
-import os
 import stat
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -27,18 +24,22 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from extractors import PIPELINE_VERSION
+from extractors.atomic import (
+    remove_stale_temporaries,
+    write_json_atomic,
+)
 from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.guard import extract_guarded
 from extractors.layout import plan_outputs, relative_names
 from extractors.ledger import (
-    LEDGER_NAME,
+    SUMMARY_NAME,
     BatchSummary,
     FileOutcome,
     Outcome,
     append_outcomes,
-    folder_summary,
     name_owners,
     read_ledger,
+    write_summary,
 )
 from extractors.options import ReaderOptions
 from extractors.pipeline import extract
@@ -47,10 +48,6 @@ from extractors.sniff import EXTENSION_FORMATS, describe_kind
 
 _log = logging.getLogger(__name__)
 
-SUMMARY_NAME = "_summary.json"
-SUMMARY_CSV_NAME = "_summary.csv"
-# Files of the output folder itself, never inputs and never report JSONs.
-BOOKKEEPING = (SUMMARY_NAME, SUMMARY_CSV_NAME, LEDGER_NAME)
 # How much of an unsupported file is read again to name its kind.
 _KIND_SAMPLE_BYTES = 1 << 16
 # OSErrors that say the file is not there or not ours to read: retrying cannot help.
@@ -65,7 +62,14 @@ _PERMANENT_ERRNOS = {
     errno.ELOOP,
 }
 
-__all__ = ["BatchSummary", "FileOutcome", "Outcome"]
+__all__ = [
+    "SUMMARY_NAME",
+    "BatchSummary",
+    "FileOutcome",
+    "Outcome",
+    "remove_stale_temporaries",
+    "write_summary",
+]
 
 
 @dataclass(frozen=True)
@@ -343,113 +347,6 @@ def run_batch(
             on_done(outcome)
     write_summary(summary, out_dir)
     return summary
-
-
-def write_summary(run: BatchSummary, out_dir: Path) -> Path:
-    """Write ``_summary.json`` and ``_summary.csv`` from the folder's ledger.
-
-    Both list every file ever processed into ``out_dir`` with its latest outcome;
-    ``last_run`` in the JSON counts the run that just ended.
-    """
-    summary = folder_summary(out_dir)
-    target = out_dir / SUMMARY_NAME
-    payload = summary.model_dump(mode="json")
-    payload["counts"] = summary.counts
-    payload["last_run"] = {
-        "counts": run.counts,
-        "files": [f.name or f.file for f in run.files],
-    }
-    write_json_atomic(target, payload)
-    _write_text_atomic(out_dir / SUMMARY_CSV_NAME, summary_csv(summary))
-    return target
-
-
-SUMMARY_CSV_COLUMNS = (
-    "file",
-    "outcome",
-    "status",
-    "reason",
-    "detected_kind",
-    "message",
-    "failed_checks",
-    "output",
-    "sha256",
-    "at",
-    "seconds",
-)
-
-
-def summary_csv(summary: BatchSummary) -> str:
-    """One CSV row per file: outcome, status, reason (error code) and failed checks."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(SUMMARY_CSV_COLUMNS)
-    for f in summary.files:
-        writer.writerow(
-            [
-                f.source or f.file,
-                f.outcome.value,
-                f.status or "",
-                f.error_code or "",
-                f.detected_kind or "",
-                f.message,
-                "; ".join(f.failed_checks),
-                f.output or "",
-                f.sha256 or "",
-                f.at,
-                f.seconds,
-            ]
-        )
-    return buffer.getvalue()
-
-
-def write_json_atomic(target: Path, payload: object) -> None:
-    """Write JSON via a temporary file and a rename, so readers never see half a file."""
-    _write_text_atomic(target, json.dumps(payload, ensure_ascii=False, indent=1))
-
-
-def _write_text_atomic(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        # mkstemp makes the file 0600; the output is for whoever the umask lets in.
-        os.fchmod(fd, 0o666 & ~current_umask())
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def current_umask() -> int:
-    """The process umask, read without changing it where the OS allows."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)  # elsewhere: set and restore (a moment's race is harmless)
-    os.umask(mask)
-    return mask
-
-
-def remove_stale_temporaries(out_dir: Path) -> int:
-    """Delete temporary files a killed run left behind; returns how many.
-
-    A process killed between ``mkstemp`` and the rename leaves a ``.<name>.*.tmp``;
-    the JSON it was for is untouched (old or absent), so the file is just litter.
-    """
-    removed = 0
-    for tmp in out_dir.rglob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
-        removed += 1
-    return removed
 
 
 def _kind_of(path: Path) -> str | None:

@@ -246,13 +246,17 @@ def check_narrative(
 
 def _check_equation(eq: Equation, tables: Tables, missing: set[Term]) -> Check:
     left, right = _sum(eq.left, tables), _sum(eq.right, tables)
-    unread = _unread((*eq.left, *eq.right), tables, missing)
+    unread = (
+        "table or cells not found"
+        if left is None or right is None
+        else _unread((*eq.left, *eq.right), tables, missing)
+    )
     if left is None or right is None or unread:
         return Check(
             rule=eq.rule,
             scope=eq.scope,
             status=CheckStatus.SKIPPED,
-            message=f"{eq.description}: {unread or 'cells not printed'}",
+            message=f"{eq.description}: {unread}",
         )
     status = CheckStatus.PASS if abs(left - right) < 1e-6 else CheckStatus.FAIL
     return Check(

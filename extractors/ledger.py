@@ -9,6 +9,8 @@ failed after the inbox moved it away.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 import os
@@ -20,10 +22,13 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from extractors import PIPELINE_VERSION
+from extractors.atomic import write_json_atomic, write_text_atomic
 
 _log = logging.getLogger(__name__)
 
 LEDGER_NAME = "_outcomes.jsonl"
+SUMMARY_NAME = "_summary.json"
+SUMMARY_CSV_NAME = "_summary.csv"
 
 
 class Outcome(str, Enum):
@@ -157,3 +162,61 @@ def name_owners(records: list[FileOutcome]) -> dict[str, str]:
 def folder_summary(out_dir: Path) -> BatchSummary:
     """Every file ever processed into ``out_dir`` with its latest outcome."""
     return BatchSummary(files=latest_outcomes(read_ledger(out_dir)))
+
+
+def write_summary(run: BatchSummary, out_dir: Path) -> Path:
+    """Write ``_summary.json`` and ``_summary.csv`` from the folder's ledger.
+
+    Both list every file ever processed into ``out_dir`` with its latest outcome;
+    ``last_run`` in the JSON counts the run that just ended.
+    """
+    summary = folder_summary(out_dir)
+    target = out_dir / SUMMARY_NAME
+    payload = summary.model_dump(mode="json")
+    payload["counts"] = summary.counts
+    payload["last_run"] = {
+        "counts": run.counts,
+        "files": [f.name or f.file for f in run.files],
+    }
+    write_json_atomic(target, payload)
+    write_text_atomic(out_dir / SUMMARY_CSV_NAME, summary_csv(summary))
+    return target
+
+
+SUMMARY_CSV_COLUMNS = (
+    "file",
+    "outcome",
+    "status",
+    "reason",
+    "detected_kind",
+    "message",
+    "failed_checks",
+    "output",
+    "sha256",
+    "at",
+    "seconds",
+)
+
+
+def summary_csv(summary: BatchSummary) -> str:
+    """One CSV row per file: outcome, status, reason (error code) and failed checks."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SUMMARY_CSV_COLUMNS)
+    for f in summary.files:
+        writer.writerow(
+            [
+                f.source or f.file,
+                f.outcome.value,
+                f.status or "",
+                f.error_code or "",
+                f.detected_kind or "",
+                f.message,
+                "; ".join(f.failed_checks),
+                f.output or "",
+                f.sha256 or "",
+                f.at,
+                f.seconds,
+            ]
+        )
+    return buffer.getvalue()

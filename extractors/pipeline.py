@@ -240,6 +240,21 @@ def _status(report: Report, mapped: MappedTables) -> Status:
                     component="template",
                 )
             )
+    blank = [
+        kind.value
+        for kind, rows in mapped.values.items()
+        if all(v is None for fields in rows.values() for v in fields.values())
+    ]
+    if blank:
+        # Real reports print their zeros; a table with no figure at all was not read.
+        report.errors.append(
+            ErrorItem(
+                code="table_blank",
+                message="statistics table(s) found but no figure read in them: "
+                + ", ".join(blank),
+                component="template",
+            )
+        )
     if mapped.missing:
         report.errors.append(
             ErrorItem(
