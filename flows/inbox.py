@@ -12,6 +12,7 @@ serves this flow with a cron schedule.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -108,7 +109,8 @@ def server_problem() -> str | None:
         "PREFECT_SERVER_ANALYTICS_ENABLED=false .venv/bin/prefect server start &` and "
         "`export PREFECT_API_URL=http://127.0.0.1:4200/api` (see README, Prefect flows)"
     )
-    url = PREFECT_API_URL.value()
+    # The environment first: Prefect reads its settings once, at import.
+    url = os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()
     if not url:
         return f"serve needs a Prefect server and PREFECT_API_URL is not set: {how}"
     try:
