@@ -6,6 +6,7 @@ Government sites often serve HTML under a ``.pdf`` name, so content wins over th
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -82,6 +83,11 @@ def sniff_format(data: bytes, name: str = "") -> InputFormat:
             ErrorCode.UNSUPPORTED_TYPE,
             f"binary content ({describe_kind(data)}) that is no PDF, Word or image file",
         )
+    if _is_json(data):
+        raise DocumentLoadError(
+            ErrorCode.UNSUPPORTED_TYPE,
+            "a JSON file (json), not a report: an output or an answer key?",
+        )
     if _is_mime(data[:_PDF_HEADER_WINDOW]):
         raise DocumentLoadError(
             ErrorCode.UNSUPPORTED_TYPE,
@@ -140,7 +146,8 @@ def describe_kind(data: bytes) -> str:
 
     Returns:
         ``ofd``, ``zip``, ``ole`` (a compound file: Word, WPS, Excel…), ``rtf``,
-        ``mht``, ``pdf``, ``html``, another container's name, ``binary`` or ``text``.
+        ``mht``, ``json``, ``pdf``, ``html``, another container's name, ``binary`` or
+        ``text``.
     """
     head = data[:_PDF_HEADER_WINDOW]
     if head.startswith(b"PK\x03\x04"):
@@ -157,7 +164,20 @@ def describe_kind(data: bytes) -> str:
         return "binary"
     if _is_mime(head):
         return "mht"
+    if _is_json(data):
+        return "json"
     return "html" if _looks_like_html(data[:_HTML_MARKER_WINDOW]) else "text"
+
+
+def _is_json(data: bytes) -> bool:
+    # A report JSON (ours, or an answer key) is text, but no report to read.
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+        return False
+    try:
+        json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return True
 
 
 def _is_mime(head: bytes) -> bool:

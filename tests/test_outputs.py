@@ -191,6 +191,7 @@ def test_every_file_in_a_folder_gets_an_outcome_whatever_its_name(
     (folder / "sub" / "report.ofd").write_bytes(_ofd())
     (folder / "sub" / "page.mht").write_bytes(MHT)
     (folder / "bundle.zip").write_bytes(_zip())
+    (folder / "sub" / "answer.json").write_text('{"requests": {}}', "utf-8")
     (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
     summary = run_batch(find_inputs([folder]), tmp_path / "out", roots=[folder])
     got = {f.source: f for f in summary.files}
@@ -199,6 +200,7 @@ def test_every_file_in_a_folder_gets_an_outcome_whatever_its_name(
         "README",
         "bundle.zip",
         "report.wps",
+        "sub/answer.json",
         "sub/page.mht",
         "sub/report.ofd",
     ]
@@ -210,9 +212,10 @@ def test_every_file_in_a_folder_gets_an_outcome_whatever_its_name(
     )
     kinds = {
         name: (got[name].outcome, got[name].error_code, got[name].detected_kind)
-        for name in ("bundle.zip", "sub/report.ofd", "sub/page.mht")
+        for name in ("bundle.zip", "sub/report.ofd", "sub/page.mht", "sub/answer.json")
     }
     assert kinds == {
+        "sub/answer.json": (Outcome.FAILED, "unsupported_type", "json"),
         "bundle.zip": (Outcome.FAILED, "unsupported_type", "zip"),
         "sub/report.ofd": (Outcome.FAILED, "unsupported_type", "ofd"),
         "sub/page.mht": (Outcome.FAILED, "unsupported_type", "mht"),
