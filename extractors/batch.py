@@ -133,6 +133,29 @@ def read_manifest(manifest: Path) -> list[Path]:
     return [p if p.is_absolute() else manifest.parent / p for p in paths]
 
 
+def backlog_inputs(
+    folder: str | None,
+    pattern: str | None,
+    manifest: str | None,
+    out_dir: str | None = None,
+) -> list[Path]:
+    """A backlog's files: a folder (recursive), a glob, a CSV manifest, or several.
+
+    Inputs are taken in that order, and a file named twice is one input.
+
+    Raises:
+        OSError, UnicodeDecodeError, csv.Error: the manifest cannot be read.
+    """
+    inputs: list[Path] = []
+    if folder:
+        inputs.extend(find_inputs([Path(folder)], [Path(out_dir)] if out_dir else []))
+    if pattern:
+        inputs.extend(glob_inputs(pattern))
+    if manifest:
+        inputs.extend(read_manifest(Path(manifest)))
+    return list(dict.fromkeys(inputs))
+
+
 def plan_batch(
     inputs: list[Path],
     out_dir: Path,

@@ -23,9 +23,8 @@ from extractors.batch import (
     BatchSummary,
     FileOutcome,
     Outcome,
+    backlog_inputs,
     find_inputs,
-    glob_inputs,
-    read_manifest,
     run_batch,
 )
 from extractors.ledger import outcome_line
@@ -184,32 +183,33 @@ def _extract(args: argparse.Namespace) -> int:
     return _exit_code(summary)
 
 
-def _backlog_inputs(args: argparse.Namespace) -> list[Path]:
-    """The backlog's files, listed before Prefect starts, to refuse an empty one fast."""
+def _refuse_empty_backlog(args: argparse.Namespace) -> None:
+    """List the backlog before Prefect starts, to refuse a missing or empty one fast."""
     if not (args.folder or args.glob or args.manifest):
         raise UsageError("give a FOLDER, --glob PATTERN or --manifest CSV")
-    inputs: list[Path] = []
     if args.folder:
-        inputs.extend(find_inputs([_existing(args.folder, "folder")], [args.out]))
-    if args.glob:
-        inputs.extend(glob_inputs(args.glob))
+        _existing(args.folder, "folder")
     if args.manifest:
         _existing(args.manifest, "CSV manifest")
-        try:
-            inputs.extend(read_manifest(args.manifest))
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise UsageError(
-                f"cannot read the manifest {args.manifest}: {exc}; "
-                "give a UTF-8 CSV with a path column"
-            ) from exc
+    try:
+        inputs = backlog_inputs(
+            str(args.folder) if args.folder else None,
+            args.glob,
+            str(args.manifest) if args.manifest else None,
+            str(args.out),
+        )
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UsageError(
+            f"cannot read the manifest {args.manifest}: {exc}; "
+            "give a UTF-8 CSV with a path column"
+        ) from exc
     if not inputs:
         raise UsageError("no input files: the folder, glob or manifest lists none")
-    return inputs
 
 
 def _backlog(args: argparse.Namespace) -> int:
     options = _limits(args)
-    _backlog_inputs(args)
+    _refuse_empty_backlog(args)
     # Prefect (and Dask) load only for the commands that need them.
     from flows.extract import backlog_flow, backlog_runner, progress_hooks
 
@@ -334,6 +334,7 @@ def _progress(label: str) -> Progress:
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
         console=_console,
+        disable=not _console.is_terminal,  # no bar drawn into logs and cron mail
     )
 
 

@@ -24,14 +24,12 @@ from extractors.batch import (
     FileOutcome,
     Outcome,
     Target,
+    backlog_inputs,
     check_unchanged,
     default_target,
-    find_inputs,
-    glob_inputs,
     is_transient,
     plan_batch,
     process_file,
-    read_manifest,
     remove_stale_temporaries,
     write_summary,
 )
@@ -94,14 +92,7 @@ def list_inputs(
     out_dir: str | None = None,
 ) -> list[Path]:
     """The backlog's files: a folder (recursive), a glob, a CSV manifest, or several."""
-    inputs: list[Path] = []
-    if folder:
-        inputs.extend(find_inputs([Path(folder)], [Path(out_dir)] if out_dir else []))
-    if pattern:
-        inputs.extend(glob_inputs(pattern))
-    if manifest:
-        inputs.extend(read_manifest(Path(manifest)))
-    return list(dict.fromkeys(inputs))  # a file named twice is one input
+    return backlog_inputs(folder, pattern, manifest, out_dir)
 
 
 @task(name="find-unchanged", cache_policy=NO_CACHE)
