@@ -77,8 +77,19 @@ def test_compare_given_the_summary(
     assert "is not a report JSON" in line
 
 
+@pytest.fixture
+def no_serving(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` must refuse here; were it to serve, the test fails instead of hanging."""
+    import flows.inbox
+
+    def serve(*args: object) -> None:
+        raise AssertionError("serve did not refuse")
+
+    monkeypatch.setattr(flows.inbox, "serve_inbox", serve)
+
+
 def test_serve_with_a_bad_cron_creates_nothing(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    no_serving: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     inbox = tmp_path / "inbox"
     line = _mistake(capsys, ["serve", str(inbox), "--cron", "not a cron"])
@@ -87,18 +98,28 @@ def test_serve_with_a_bad_cron_creates_nothing(
 
 
 def test_serve_without_a_prefect_server_refuses_and_says_how(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    no_serving: None,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     inbox = tmp_path / "inbox"
-    line = _mistake(capsys, ["serve", str(inbox), "--out", str(tmp_path / "out")])
+    # No API URL in the environment nor in Prefect's settings (a test harness sets one).
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        line = _mistake(capsys, ["serve", str(inbox), "--out", str(tmp_path / "out")])
     assert "prefect server start" in line and "PREFECT_API_URL" in line
     assert "PREFECT_SERVER_ANALYTICS_ENABLED=false" in line
     assert not inbox.exists()
 
 
 def test_serve_with_an_unreachable_server_refuses(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    no_serving: None,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
     line = _mistake(capsys, ["serve", str(tmp_path / "inbox")])
