@@ -88,11 +88,6 @@ def sniff_format(data: bytes, name: str = "") -> InputFormat:
             ErrorCode.UNSUPPORTED_TYPE,
             "a JSON file (json), not a report: an output or an answer key?",
         )
-    if _is_mime(data[:_PDF_HEADER_WINDOW]):
-        raise DocumentLoadError(
-            ErrorCode.UNSUPPORTED_TYPE,
-            "a web archive (mht: MIME parts) that no reader unpacks yet",
-        )
     if _is_wordml(data[:_PDF_HEADER_WINDOW]):
         return InputFormat.DOC
     if _looks_like_html(data[:_HTML_MARKER_WINDOW]):
