@@ -11,7 +11,7 @@ install:
 	bash scripts/install.sh
 
 run: install
-	.venv/bin/nianbao extract samples/ --out output/
+	.venv/bin/nianbao extract samples/*.txt samples/*.pdf --out output/
 	.venv/bin/nianbao load output/
 
 test: install

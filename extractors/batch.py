@@ -3,7 +3,8 @@
 Each input ends with exactly one outcome: ``processed`` (JSON written), ``unchanged`` (the
 same bytes were processed by this pipeline version before: not redone) or ``failed`` (no
 usable document, with an error code). Outputs are written atomically, so a run that is
-killed leaves either the old JSON or the new one, never half of one.
+killed leaves either the old JSON or the new one, never half of one. Where each JSON goes
+is :mod:`extractors.layout`'s; the lasting record of outcomes is :mod:`extractors.ledger`.
 """
 
 from __future__ import annotations
@@ -13,31 +14,42 @@ import errno
 import glob
 import hashlib
 import io
-import json
 import logging
-import os
 import stat
-import tempfile
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable
-from enum import Enum
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import ValidationError
 
 from extractors import PIPELINE_VERSION
+from extractors.atomic import (
+    remove_stale_temporaries,
+    write_json_atomic,
+)
 from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.guard import extract_guarded
+from extractors.layout import plan_outputs, relative_names
+from extractors.ledger import (
+    SUMMARY_NAME,
+    BatchSummary,
+    FileOutcome,
+    Outcome,
+    append_outcomes,
+    name_owners,
+    read_ledger,
+    write_summary,
+)
 from extractors.options import ReaderOptions
 from extractors.pipeline import extract
 from extractors.report import CheckStatus, Report
-from extractors.sniff import EXTENSION_FORMATS
+from extractors.sniff import EXTENSION_FORMATS, describe_kind
 
 _log = logging.getLogger(__name__)
 
-SUMMARY_NAME = "_summary.json"
-SUMMARY_CSV_NAME = "_summary.csv"
+# How much of an unsupported file is read again to name its kind.
+_KIND_SAMPLE_BYTES = 1 << 16
 # OSErrors that say the file is not there or not ours to read: retrying cannot help.
 # Anything else while reading (EIO, ESTALE on a network mount, EAGAIN…) may pass.
 _PERMANENT_ERRNOS = {
@@ -50,60 +62,49 @@ _PERMANENT_ERRNOS = {
     errno.ELOOP,
 }
 
-
-class Outcome(str, Enum):
-    """What became of one input file."""
-
-    PROCESSED = "processed"
-    UNCHANGED = "unchanged"
-    FAILED = "failed"
-
-
-class FileOutcome(BaseModel):
-    """One line of a batch summary."""
-
-    file: str
-    outcome: Outcome
-    sha256: str | None = None
-    status: str | None = Field(default=None, description="The report's status.")
-    error_code: str | None = None
-    message: str = ""
-    output: str | None = None
-    template: str | None = None
-    tables_found: int = 0
-    cells: int = 0
-    failed_checks: list[str] = Field(default_factory=list)
-    warnings: int = 0
-    seconds: float = 0.0
+__all__ = [
+    "SUMMARY_NAME",
+    "BatchSummary",
+    "FileOutcome",
+    "Outcome",
+    "remove_stale_temporaries",
+    "write_summary",
+]
 
 
-class BatchSummary(BaseModel):
-    """Every file of a batch with its outcome."""
+@dataclass(frozen=True)
+class Target:
+    """Where one input goes in the output folder, and who it is."""
 
-    pipeline_version: str = PIPELINE_VERSION
-    files: list[FileOutcome] = Field(default_factory=list)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """How many files ended with each outcome."""
-        counted = Counter(f.outcome.value for f in self.files)
-        return {o.value: counted.get(o.value, 0) for o in Outcome}
+    name: str  # the JSON's path relative to the output folder: anshan/2019.json
+    source: str  # the input's path relative to the folder given: anshan/2019.txt
+    owner: str  # absolute input path, or its sha256 for an inbox
 
 
-def find_inputs(paths: Iterable[Path]) -> list[Path]:
-    """Files named, and report files inside folders named (recursively), sorted."""
+def find_inputs(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> list[Path]:
+    """Files named, and every file inside folders named (recursively), sorted.
+
+    Every file counts, whatever its extension: one no reader handles still gets its
+    outcome (``failed: unsupported_type``). Hidden files and folders (``.git``,
+    ``.DS_Store``) are skipped, and so is anything under ``exclude`` (the output folder
+    when it lies inside an input folder).
+    """
+    skip = [p.absolute() for p in exclude]
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        if not path.is_dir():
+            found.append(path)
+            continue
+        for entry in sorted(path.rglob("*")):
+            inner = entry.relative_to(path).parts
+            if any(part.startswith(".") for part in inner):
+                continue
+            if any(entry.absolute().is_relative_to(s) for s in skip):
+                continue
             # Not only regular files: a folder or a pipe named like a report is an
             # input too, and ends `failed`/`unreadable` instead of going unnoticed.
-            found.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.suffix.lower() in EXTENSION_FORMATS
-            )
-        else:
-            found.append(path)
+            if not entry.is_dir() or entry.suffix.lower() in EXTENSION_FORMATS:
+                found.append(entry)
     return found
 
 
@@ -132,18 +133,65 @@ def read_manifest(manifest: Path) -> list[Path]:
     return [p if p.is_absolute() else manifest.parent / p for p in paths]
 
 
-def output_names(inputs: list[Path]) -> dict[Path, str]:
-    """`<stem>.json` per input; inputs sharing a stem keep their extension too."""
-    stems = Counter(p.stem for p in inputs)
-    return {
-        p: f"{p.stem}.json" if stems[p.stem] == 1 else f"{p.name}.json" for p in inputs
-    }
+def backlog_inputs(
+    folder: str | None,
+    pattern: str | None,
+    manifest: str | None,
+    out_dir: str | None = None,
+) -> list[Path]:
+    """A backlog's files: a folder (recursive), a glob, a CSV manifest, or several.
+
+    Inputs are taken in that order, and a file named twice is one input.
+
+    Raises:
+        OSError, UnicodeDecodeError, csv.Error: the manifest cannot be read.
+    """
+    inputs: list[Path] = []
+    if folder:
+        inputs.extend(find_inputs([Path(folder)], [Path(out_dir)] if out_dir else []))
+    if pattern:
+        inputs.extend(glob_inputs(pattern))
+    if manifest:
+        inputs.extend(read_manifest(Path(manifest)))
+    return list(dict.fromkeys(inputs))
+
+
+def plan_batch(
+    inputs: list[Path],
+    out_dir: Path,
+    roots: Sequence[Path] = (),
+    by_content: bool = False,
+) -> dict[Path, Target]:
+    """Where each input's JSON goes: mirrored, unique, and the same as in earlier runs.
+
+    Args:
+        inputs: the files of the batch.
+        out_dir: the output folder (its ledger says which names are given).
+        roots: the folders the inputs were found in; names mirror paths under them.
+        by_content: inputs are told apart by their bytes, not their path (an inbox,
+            where one path holds a new document every year): a JSON is never replaced.
+    """
+    relative = relative_names(inputs, roots)
+
+    def owner_of(path: Path) -> str:
+        if by_content:
+            try:
+                return file_sha256(path)
+            except OSError:
+                pass  # process_file reports it; its path stands in
+        return str(path.absolute())
+
+    who = {p: owner_of(p) for p in inputs}
+    names = plan_outputs(
+        inputs, relative, name_owners(read_ledger(out_dir)), who.__getitem__
+    )
+    return {p: Target(names[p], relative[p], who[p]) for p in inputs}
 
 
 def process_file(
     path: Path,
     out_dir: Path,
-    output_name: str | None = None,
+    target: Target | None = None,
     force: bool = False,
     options: ReaderOptions | None = None,
     raise_transient: bool = False,
@@ -152,8 +200,8 @@ def process_file(
 
     Args:
         path: the input file.
-        out_dir: where the JSON goes.
-        output_name: file name of the JSON (default ``<stem>.json``).
+        out_dir: the output folder.
+        target: where the JSON goes (:func:`plan_batch`); default ``<stem>.json``.
         force: redo the file even if its JSON is up to date.
         options: reader limits.
         raise_transient: re-raise an OSError while reading that may pass on a retry
@@ -164,62 +212,90 @@ def process_file(
         The file's outcome.
     """
     started = time.perf_counter()
-    target = out_dir / (output_name or f"{path.stem}.json")
+    target = target or default_target(path)
     try:
         if not stat.S_ISREG(path.stat().st_mode):
             # Reading a FIFO would block forever; a folder cannot be read at all.
-            return _failed(path, ErrorCode.UNREADABLE, "not a regular file", started)
+            return _failed(path, target, ErrorCode.UNREADABLE, "not a regular file")
         digest = file_sha256(path)
     except OSError as exc:
         if raise_transient and is_transient(exc):
             raise
         return _failed(
-            path, ErrorCode.UNREADABLE, f"cannot read the file: {exc}", started
+            path, target, ErrorCode.UNREADABLE, f"cannot read the file: {exc}"
         )
-    if not force and is_current(target, digest):
-        return unchanged(path, target, digest)
+    if not force:
+        done = _unchanged_outcome(path, out_dir, target, digest)
+        if done is not None:
+            return done
     try:
         # In a child process with the options' time and memory limits: a hostile file
         # must not stall or exhaust the batch.
         report = extract_guarded(path, ReaderOptions.resolve(options), extract)
     except DocumentLoadError as exc:
-        return _failed(path, exc.code, exc.message, started, digest)
+        failed = _failed(path, target, exc.code, exc.message, started, digest)
+        if exc.code is ErrorCode.UNSUPPORTED_TYPE:
+            failed.detected_kind = _kind_of(path)
+        return failed
     except Exception as exc:  # a defect must fail this file only, never the batch
         _log.exception("extracting %s failed", path)
-        return _failed(path, ErrorCode.INTERNAL, repr(exc), started, digest)
-    write_json_atomic(target, report.model_dump(mode="json"))
+        return _failed(path, target, ErrorCode.INTERNAL, repr(exc), started, digest)
+    report.source.file = target.source
+    write_json_atomic(out_dir / target.name, report.model_dump(mode="json"))
     return summarize(path, report, target, time.perf_counter() - started)
 
 
+def default_target(path: Path) -> Target:
+    """An input named on its own: ``<stem>.json``, owned by its absolute path."""
+    return Target(f"{path.stem}.json", path.name, str(path.absolute()))
+
+
 def check_unchanged(
-    path: Path, out_dir: Path, output_name: str, force: bool = False
+    path: Path, out_dir: Path, target: Target, force: bool = False
 ) -> FileOutcome | None:
     """The ``unchanged`` outcome when the file's JSON is current, else None (redo it).
 
-    Cheap (one hash, one small read), so a batch can sort out the work to do before
+    Cheap (one hash, one JSON read), so a batch can sort out the work to do before
     scheduling any; an unreadable file is left to :func:`process_file` to report.
     """
     if force:
         return None
-    target = out_dir / output_name
     try:
         if not stat.S_ISREG(path.stat().st_mode):
             return None  # never open a pipe here; process_file reports it
         digest = file_sha256(path)
     except OSError:
         return None
-    return unchanged(path, target, digest) if is_current(target, digest) else None
+    return _unchanged_outcome(path, out_dir, target, digest)
 
 
-def unchanged(path: Path, target: Path, digest: str) -> FileOutcome:
-    """The outcome of a file whose JSON is already up to date."""
-    return FileOutcome(
-        file=str(path),
-        outcome=Outcome.UNCHANGED,
-        sha256=digest,
-        output=str(target),
-        message="same file and pipeline version as the existing JSON",
-    )
+def _unchanged_outcome(
+    path: Path, out_dir: Path, target: Target, digest: str
+) -> FileOutcome | None:
+    existing = current_report(out_dir / target.name, digest)
+    if existing is None:
+        return None
+    # The summary line of the JSON that stands, so an unchanged file still shows its
+    # tables, values and failed checks.
+    outcome = summarize(path, existing, target, 0.0)
+    outcome.outcome = Outcome.UNCHANGED
+    outcome.message = "same file and pipeline version as the existing JSON"
+    return outcome
+
+
+def current_report(json_path: Path, digest: str) -> Report | None:
+    """The report at ``json_path`` if it is of these bytes by this pipeline version.
+
+    The output JSON itself is the cache record (its ``source.sha256`` and
+    ``pipeline_version``): written atomically, it cannot claim work that was not done.
+    """
+    try:
+        existing = Report.model_validate_json(json_path.read_bytes())
+    except (OSError, ValueError, ValidationError):
+        return None
+    if existing.source.sha256 != digest:
+        return None
+    return existing if existing.pipeline_version == PIPELINE_VERSION else None
 
 
 def file_sha256(path: Path) -> str:
@@ -236,14 +312,19 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno not in _PERMANENT_ERRNOS
 
 
-def summarize(path: Path, report: Report, target: Path, seconds: float) -> FileOutcome:
+def summarize(
+    path: Path, report: Report, target: Target, seconds: float
+) -> FileOutcome:
     """The summary line of a processed file."""
     return FileOutcome(
         file=str(path),
         outcome=Outcome.PROCESSED,
+        name=target.name,
+        source=target.source,
+        owner=target.owner,
         sha256=report.source.sha256,
         status=report.status.value,
-        output=str(target),
+        output=target.name,
         template=report.report.template,
         tables_found=sum(1 for t in report.tables if t.kind),
         cells=len(report.cells),
@@ -262,136 +343,60 @@ def run_batch(
     force: bool = False,
     options: ReaderOptions | None = None,
     on_done: Callable[[FileOutcome], None] | None = None,
+    roots: Sequence[Path] = (),
 ) -> BatchSummary:
-    """Process files one after another and write the batch summary.
+    """Process files one after another, record each outcome, and write the summary.
 
     Args:
         inputs: the files, in order.
-        out_dir: where JSON and the summary go.
+        out_dir: where JSON, the ledger and the summary go.
         force: redo files whose JSON is up to date.
         options: reader limits.
         on_done: called after each file (progress display).
+        roots: the folders the inputs were found in (their layout is mirrored).
+
+    Returns:
+        This run's outcomes; ``_summary.json`` holds every file the folder has seen.
     """
-    names = output_names(inputs)
+    targets = plan_batch(inputs, out_dir, roots)
     if out_dir.is_dir():
         remove_stale_temporaries(out_dir)
     summary = BatchSummary()
     for path in inputs:
-        summary.files.append(process_file(path, out_dir, names[path], force, options))
+        outcome = process_file(path, out_dir, targets[path], force, options)
+        append_outcomes(out_dir, [outcome])
+        summary.files.append(outcome)
         if on_done is not None:
-            on_done(summary.files[-1])
+            on_done(outcome)
     write_summary(summary, out_dir)
     return summary
 
 
-def write_summary(summary: BatchSummary, out_dir: Path) -> Path:
-    """Write the batch summary next to the outputs: ``_summary.json`` and ``_summary.csv``."""
-    target = out_dir / SUMMARY_NAME
-    payload = summary.model_dump(mode="json")
-    payload["counts"] = summary.counts
-    write_json_atomic(target, payload)
-    _write_text_atomic(out_dir / SUMMARY_CSV_NAME, summary_csv(summary))
-    return target
-
-
-SUMMARY_CSV_COLUMNS = (
-    "file",
-    "outcome",
-    "status",
-    "reason",
-    "message",
-    "failed_checks",
-    "output",
-    "sha256",
-    "seconds",
-)
-
-
-def summary_csv(summary: BatchSummary) -> str:
-    """One CSV row per file: outcome, status, reason (error code) and failed checks."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(SUMMARY_CSV_COLUMNS)
-    for f in summary.files:
-        writer.writerow(
-            [
-                f.file,
-                f.outcome.value,
-                f.status or "",
-                f.error_code or "",
-                f.message,
-                "; ".join(f.failed_checks),
-                f.output or "",
-                f.sha256 or "",
-                f.seconds,
-            ]
-        )
-    return buffer.getvalue()
-
-
-def write_json_atomic(target: Path, payload: object) -> None:
-    """Write JSON via a temporary file and a rename, so readers never see half a file."""
-    _write_text_atomic(target, json.dumps(payload, ensure_ascii=False, indent=1))
-
-
-def _write_text_atomic(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
+def _kind_of(path: Path) -> str | None:
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def remove_stale_temporaries(out_dir: Path) -> int:
-    """Delete temporary files a killed run left behind; returns how many.
-
-    A process killed between ``mkstemp`` and the rename leaves a ``.<name>.*.tmp``;
-    the JSON it was for is untouched (old or absent), so the file is just litter.
-    """
-    removed = 0
-    for tmp in out_dir.glob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
-        removed += 1
-    return removed
-
-
-def is_current(target: Path, digest: str) -> bool:
-    """Whether ``target`` is the JSON of these bytes by this pipeline version.
-
-    The output JSON itself is the cache record (its ``source.sha256`` and
-    ``pipeline_version``): written atomically, it cannot claim work that was not done.
-    """
-    try:
-        existing = json.loads(target.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    source = existing.get("source") or {}
-    return bool(
-        source.get("sha256") == digest
-        and existing.get("pipeline_version") == PIPELINE_VERSION
-    )
+        with path.open("rb") as handle:
+            return describe_kind(handle.read(_KIND_SAMPLE_BYTES))
+    except OSError:
+        return None
 
 
 def _failed(
     path: Path,
+    target: Target,
     code: ErrorCode,
     message: str,
-    started: float,
+    started: float | None = None,
     digest: str | None = None,
 ) -> FileOutcome:
+    seconds = 0.0 if started is None else time.perf_counter() - started
     return FileOutcome(
         file=str(path),
         outcome=Outcome.FAILED,
+        name=target.name,
+        source=target.source,
+        owner=target.owner,
         sha256=digest,
         error_code=code.value,
         message=message,
-        seconds=round(time.perf_counter() - started, 3),
+        seconds=round(seconds, 3),
     )

@@ -2,7 +2,8 @@
 
 R1–R4 are equations between printed cells: the sum of one side against the sum of the
 other, blank cells counting as 0. S1 compares figures stated in the narrative with the
-table. When exactly one cell of a failing equation was unreadable, the equation fixes its
+table. A check over cells nobody read (their row or column was not found), or whose cells
+are all blank, is ``skipped`` with the reason: 0 = 0 over nothing read is no pass. When exactly one cell of a failing equation was unreadable, the equation fixes its
 value, which is proposed in `suggestions` and never written into the figures.
 """
 
@@ -154,7 +155,10 @@ def consistency_equations(requests_rows: Iterable[str]) -> list[Equation]:
 
 
 def check_report(
-    tables: Tables, narrative: str, unreadable: Iterable[str] = ()
+    tables: Tables,
+    narrative: str,
+    unreadable: Iterable[str] = (),
+    missing: Iterable[str] = (),
 ) -> tuple[list[Check], list[Suggestion]]:
     """Run every applicable check.
 
@@ -162,22 +166,24 @@ def check_report(
         tables: canonical values by table key (`requests`, `review_litigation`, …).
         narrative: the report's running text (for S1).
         unreadable: scopes (`requests.disclosed.total`) of cells that could not be read.
+        missing: scopes of template cells nobody read; checks over them are skipped.
 
     Returns:
         One check per equation and narrative figure, and suggestions for unreadable
         cells that a failing equation determines.
     """
     unreadable_terms = {_term(s) for s in unreadable}
+    missing_terms = {_term(s) for s in missing}
     checks: list[Check] = []
     proposed: dict[str, list[Suggestion]] = {}
     for eq in consistency_equations(tables.get("requests", {}).keys()):
-        check = _check_equation(eq, tables)
+        check = _check_equation(eq, tables, missing_terms)
         checks.append(check)
         if check.status is CheckStatus.FAIL:
             suggestion = _suggest(eq, tables, unreadable_terms)
             if suggestion is not None:
                 proposed.setdefault(suggestion.scope, []).append(suggestion)
-    checks.extend(check_narrative(tables, narrative))
+    checks.extend(check_narrative(tables, narrative, missing_terms))
     return checks, [_agreed(s) for s in proposed.values() if _agrees(s)]
 
 
@@ -192,14 +198,23 @@ def _agreed(suggestions: list[Suggestion]) -> Suggestion:
     return Suggestion(scope=first.scope, value=first.value, because=rules)
 
 
-def check_narrative(tables: Tables, narrative: str) -> list[Check]:
-    """S1: each figure the narrative states against the table."""
+def check_narrative(
+    tables: Tables, narrative: str, missing: set[Term] | None = None
+) -> list[Check]:
+    """S1: each figure the narrative states against the table.
+
+    Args:
+        tables: canonical values by table key.
+        narrative: the report's running text.
+        missing: template cells nobody read; a figure over them is not compared.
+    """
     text = fold(narrative)
     checks = []
     for figure in NARRATIVE_FIGURES:
         match = figure.pattern.search(text)
         table_value = _sum(figure.terms, tables)
-        if match is None or table_value is None:
+        unread = _unread(figure.terms, tables, missing or set())
+        if match is None or table_value is None or unread:
             if figure.scope == "requests.new_received.total":
                 checks.append(
                     Check(
@@ -208,7 +223,7 @@ def check_narrative(tables: Tables, narrative: str) -> list[Check]:
                         status=CheckStatus.SKIPPED,
                         message="no figure stated in the text"
                         if match is None
-                        else "table not found",
+                        else unread or "table not found",
                     )
                 )
             continue
@@ -229,14 +244,19 @@ def check_narrative(tables: Tables, narrative: str) -> list[Check]:
     return checks
 
 
-def _check_equation(eq: Equation, tables: Tables) -> Check:
+def _check_equation(eq: Equation, tables: Tables, missing: set[Term]) -> Check:
     left, right = _sum(eq.left, tables), _sum(eq.right, tables)
-    if left is None or right is None:
+    unread = (
+        "table or cells not found"
+        if left is None or right is None
+        else _unread((*eq.left, *eq.right), tables, missing)
+    )
+    if left is None or right is None or unread:
         return Check(
             rule=eq.rule,
             scope=eq.scope,
             status=CheckStatus.SKIPPED,
-            message=f"{eq.description}: cells not printed",
+            message=f"{eq.description}: {unread}",
         )
     status = CheckStatus.PASS if abs(left - right) < 1e-6 else CheckStatus.FAIL
     return Check(
@@ -260,6 +280,18 @@ def _sum(terms: Iterable[Term], tables: Tables) -> int | float | None:
         present = True
         total += values[field] or 0
     return total if present else None
+
+
+def _unread(terms: Iterable[Term], tables: Tables, missing: set[Term]) -> str:
+    """Why the terms cannot be checked (cells not read, or all blank), or ''."""
+    terms = list(terms)
+    lost = [t for t in terms if t in missing]
+    if lost:
+        return f"{len(lost)} cell(s) not read, e.g. {'.'.join(lost[0])}"
+    values = [tables.get(t, {}).get(r, {}).get(f) for t, r, f in terms]
+    if all(v is None for v in values):
+        return "every cell is blank"
+    return ""
 
 
 def _suggest(eq: Equation, tables: Tables, unreadable: set[Term]) -> Suggestion | None:

@@ -7,7 +7,9 @@ error in the report and the other stages still run (docling's habit).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -31,7 +33,8 @@ from extractors.report import (
     TableOut,
 )
 from extractors.template.mapper import MappedTables, map_tables
-from extractors.template.specs import TableKind
+from extractors.template.specs import SPECS, TableKind
+from extractors.textnorm import fold, label_key
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,6 +42,15 @@ T = TypeVar("T")
 # A document with no statistics table and fewer known level-1 sections than this is not
 # a disclosure report (the six level-1 sections are the template's backbone).
 MIN_REPORT_SECTIONS = 2
+# Nor is one whose text holds fewer of the template's row labels than this; a report
+# whose tables were lost (images, text without figures) still prints a dozen or more.
+MIN_TEMPLATE_LABELS = 3
+# Row labels shorter than this (其他, 总计, 维持) are common words, no evidence.
+MIN_DISTINCTIVE_LABEL = 6
+# Errors name at most this many cells; the warnings name each one.
+MAX_SCOPES_LISTED = 10
+# A disclosure annual report's title (folded: no spaces).
+_REPORT_TITLE = re.compile(r"(?:信息公开|政务公开).*(?:年度报告|工作报告|年报)")
 
 
 def extract(path: Path, options: ReaderOptions | None = None) -> Report:
@@ -89,12 +101,13 @@ def build_report(document: Document) -> Report:
             # Low-confidence OCR readings are doubtful too: a failing rule may
             # determine their value, proposed as a suggestion like an unreadable one.
             [*mapped.unreadable, *mapped.doubtful],
+            mapped.missing,
         ),
         no_checks,
     )
     report.checks, report.suggestions = checks
     report.suggestions.extend(mapped.suggestions)
-    _note_not_a_report(report, mapped)
+    _note_not_a_report(report, mapped, document)
     report.status = _status(report, mapped)
     return report
 
@@ -126,35 +139,137 @@ def _apply_mapping(report: Report, document: Document, mapped: MappedTables) -> 
     ]
 
 
-def _note_not_a_report(report: Report, mapped: MappedTables) -> None:
-    known = {s.category for s in report.sections if s.category in LEVEL1_LEXICON}
-    if not mapped.values and len(known) < MIN_REPORT_SECTIONS:
-        report.warnings.append(
-            Finding(
-                code="not_a_report",
-                message="no statistics table and no report sections: "
-                "this does not look like an information-disclosure annual report",
+def _note_not_a_report(
+    report: Report, mapped: MappedTables, document: Document
+) -> None:
+    if mapped.values:
+        for kind in TableKind:
+            if kind not in mapped.values:
+                report.warnings.append(
+                    Finding(
+                        code="table_not_found",
+                        message=f"the {kind.value} table was not found",
+                        where=kind.value,
+                    )
+                )
+        return
+    evidence = report_evidence(report, document)
+    if evidence:
+        # It says it is a report, so the reader lost its tables: the document's fault
+        # is not established, and "not a report" would hide the loss.
+        report.errors.append(
+            ErrorItem(
+                code="tables_unreadable",
+                message="the document presents itself as an annual report ("
+                + "; ".join(evidence)
+                + ") but no statistics table could be read from it",
+                component="template",
             )
         )
         return
-    for kind in TableKind:
-        if kind not in mapped.values:
-            report.warnings.append(
-                Finding(
-                    code="table_not_found",
-                    message=f"the {kind.value} table was not found",
-                    where=kind.value,
-                )
-            )
+    message = (
+        "no statistics table, no report title, sections or row labels: "
+        "this does not look like an information-disclosure annual report"
+    )
+    report.warnings.append(Finding(code="not_a_report", message=message))
+    report.errors.append(
+        ErrorItem(code="not_a_report", message=message, component="template")
+    )
+
+
+def report_evidence(report: Report, document: Document) -> list[str]:
+    """What in a document says it is a disclosure annual report, apart from its tables.
+
+    Args:
+        report: the report with its sections and metadata already found.
+        document: the reader's output (its text is searched for template row labels).
+
+    Returns:
+        One phrase per kind of evidence found (title, level-1 sections, row labels);
+        empty when the document does not present itself as a report.
+    """
+    evidence = []
+    title = report.report.title or ""
+    if _REPORT_TITLE.search(fold(title)):
+        evidence.append(f"title {title!r}")
+    known = {s.category for s in report.sections if s.category in LEVEL1_LEXICON}
+    if len(known) >= MIN_REPORT_SECTIONS:
+        evidence.append(f"{len(known)} of the template's level-1 sections")
+    labels = _template_labels_in(fold(document.text))
+    if len(labels) >= MIN_TEMPLATE_LABELS:
+        evidence.append(f"{len(labels)} table row labels such as {labels[0]!r}")
+    return evidence
+
+
+def _template_labels_in(text: str) -> list[str]:
+    """Distinctive row labels of the template (any format) that the text contains."""
+    return [label for label in _distinctive_labels() if label in text]
+
+
+@lru_cache(maxsize=1)
+def _distinctive_labels() -> tuple[str, ...]:
+    # Short labels (其他, 总计) occur in any text; long ones are the template's own.
+    found = {
+        label_key(label)
+        for versions in SPECS.values()
+        for spec in versions.values()
+        for row in spec.rows
+        for label in row.labels
+    }
+    return tuple(sorted(k for k in found if len(k) >= MIN_DISTINCTIVE_LABEL))
 
 
 def _status(report: Report, mapped: MappedTables) -> Status:
+    """Success only when every template cell was read; derived from expected vs read."""
     if mapped.unreadable:
         report.errors.append(
             ErrorItem(
                 code="unreadable_values",
                 message=f"{len(mapped.unreadable)} cell(s) could not be read: "
-                + ", ".join(mapped.unreadable[:10]),
+                + _scopes(mapped.unreadable),
+                component="template",
+            )
+        )
+    if mapped.values:
+        lost = [kind.value for kind in TableKind if kind not in mapped.values]
+        if lost:
+            report.errors.append(
+                ErrorItem(
+                    code="tables_missing",
+                    message="statistics table(s) not found: " + ", ".join(lost),
+                    component="template",
+                )
+            )
+    blank = [
+        kind.value
+        for kind, rows in mapped.values.items()
+        if all(v is None for fields in rows.values() for v in fields.values())
+    ]
+    if blank:
+        # Real reports print their zeros; a table with no figure at all was not read.
+        report.errors.append(
+            ErrorItem(
+                code="table_blank",
+                message="statistics table(s) found but no figure read in them: "
+                + ", ".join(blank),
+                component="template",
+            )
+        )
+    if mapped.missing:
+        report.errors.append(
+            ErrorItem(
+                code="cells_missing",
+                message=f"{len(mapped.missing)} template cell(s) were not read "
+                "(row or column not found): " + _scopes(mapped.missing),
+                component="template",
+            )
+        )
+    if mapped.doubtful:
+        report.errors.append(
+            ErrorItem(
+                code="low_confidence",
+                message=f"{len(mapped.doubtful)} value(s) read with low confidence: "
+                + _scopes(mapped.doubtful),
                 component="template",
             )
         )
@@ -163,7 +278,15 @@ def _status(report: Report, mapped: MappedTables) -> Status:
             report.errors.append(
                 ErrorItem(code="needs_ocr", message=warning.message, page=warning.page)
             )
+    if not mapped.values:
+        return Status.FAILURE
     return Status.PARTIAL_SUCCESS if report.errors else Status.SUCCESS
+
+
+def _scopes(scopes: list[str]) -> str:
+    shown = ", ".join(scopes[:MAX_SCOPES_LISTED])
+    more = len(scopes) - MAX_SCOPES_LISTED
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def _stage(report: Report, name: str, run: Callable[[], T], fallback: T) -> T:

@@ -6,6 +6,7 @@ Government sites often serve HTML under a ``.pdf`` name, so content wins over th
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -43,6 +44,17 @@ _MAGIC: list[tuple[bytes, InputFormat]] = [
     # Sites serve RTF under .doc names; LibreOffice converts it like a .doc.
     (b"{\\rtf", InputFormat.RTF),
 ]
+# Names of what a file is, by its first bytes (what describe_kind reports).
+_KIND_MAGIC: list[tuple[bytes, str]] = [
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
+    (b"{\\rtf", "rtf"),
+    (b"Rar!", "rar"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"\x1f\x8b", "gzip"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+]
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<table", b"<head", b"<meta")
 # Word 2003 XML ("WordML"), saved under .doc names; LibreOffice converts it like a .doc.
 _WORDML_MARKERS = (b'progid="word.document"', b"<w:worddocument")
@@ -76,7 +88,12 @@ def sniff_format(data: bytes, name: str = "") -> InputFormat:
     if _looks_binary(data[:4096]):
         raise DocumentLoadError(
             ErrorCode.UNSUPPORTED_TYPE,
-            "binary content that is no PDF, Word or image file",
+            f"binary content ({describe_kind(data)}) that is no PDF, Word or image file",
+        )
+    if _is_json(data):
+        raise DocumentLoadError(
+            ErrorCode.UNSUPPORTED_TYPE,
+            "a JSON file (json), not a report: an output or an answer key?",
         )
     if _is_wordml(data[:_PDF_HEADER_WINDOW]):
         return InputFormat.DOC
@@ -139,6 +156,49 @@ def _sniff_zip(data: bytes) -> InputFormat:
         ErrorCode.UNSUPPORTED_TYPE,
         "a ZIP archive that is not a Word (.docx) or OFD file",
     )
+
+
+def _zip_kind(names: list[str]) -> str:
+    return "ofd" if any(n.lower().endswith("ofd.xml") for n in names) else "zip"
+
+
+def describe_kind(data: bytes) -> str:
+    """A short name for what a file's bytes are, for files no reader takes.
+
+    Returns:
+        ``ofd``, ``zip``, ``ole`` (a compound file: Word, WPS, Excel…), ``rtf``,
+        ``mht``, ``json``, ``pdf``, ``html``, another container's name, ``binary`` or
+        ``text``.
+    """
+    head = data[:_PDF_HEADER_WINDOW]
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            return _zip_kind(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except zipfile.BadZipFile:
+            return "zip"
+    for magic, kind in _KIND_MAGIC:
+        if head.startswith(magic):
+            return kind
+    if b"%PDF-" in head:
+        return "pdf"
+    if _looks_binary(data[:4096]):
+        return "binary"
+    if _is_mime_archive(data[:_MIME_HEADER_WINDOW]):
+        return "mht"
+    if _is_json(data):
+        return "json"
+    return "html" if _looks_like_html(data[:_HTML_MARKER_WINDOW]) else "text"
+
+
+def _is_json(data: bytes) -> bool:
+    # A report JSON (ours, or an answer key) is text, but no report to read.
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+        return False
+    try:
+        json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return True
 
 
 def _looks_binary(sample: bytes) -> bool:

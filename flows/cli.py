@@ -1,12 +1,20 @@
-"""`nianbao` command line: extract, run the backlog flow, load the store, serve the inbox."""
+"""`nianbao` command line: extract, run the backlog flow, load the store, serve the inbox.
+
+Exit codes, the same for every command: 0 when every file was processed or unchanged,
+1 when a file failed (or a JSON was refused by ``load``), 2 for a mistake in the command
+line or the setup (a missing path, an empty folder, a bad setting, no database or
+server): one line saying what to do, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
@@ -15,27 +23,43 @@ from extractors.batch import (
     BatchSummary,
     FileOutcome,
     Outcome,
+    backlog_inputs,
     find_inputs,
     run_batch,
 )
+from extractors.ledger import outcome_line
 from extractors.options import ReaderOptions, Settings
 from extractors.report import Report
-from flows.cli_views import add_view_commands
+from flows.cli_views import UsageError, add_view_commands
 
 _console = Console(stderr=True)
 # Above this many files the closing summary lists only failures and counts.
 SUMMARY_TABLE_MAX_FILES = 50
 
 
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `nianbao` console script."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    return int(args.run(args))
+    try:
+        parser = _parser()
+        args = parser.parse_args(argv)
+        return int(args.run(args))
+    except UsageError as exc:
+        _console.print(f"nianbao: {exc}", style="red", highlight=False, soft_wrap=True)
+        return EXIT_USAGE
 
 
 def _parser() -> argparse.ArgumentParser:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise UsageError(
+            "bad NIANBAO_ setting: "
+            + _validation_text(exc, "NIANBAO_")
+            + "; fix or unset that environment variable"
+        ) from exc
     parser = argparse.ArgumentParser(
         prog="nianbao",
         description="政府信息公开工作年度报告 → validated canonical JSON",
@@ -111,40 +135,84 @@ def _add_limits(parser: argparse.ArgumentParser, settings: Settings) -> None:
     )
 
 
-def _limits(args: argparse.Namespace) -> ReaderOptions:
-    return ReaderOptions(
-        max_pages=args.max_pages,
-        max_file_bytes=args.max_bytes,
-        time_limit_seconds=args.time_limit,
-        memory_limit_mb=args.memory_limit,
+def _validation_text(exc: ValidationError, prefix: str = "--") -> str:
+    return "; ".join(
+        f"{prefix}{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+        for e in exc.errors()
     )
+
+
+def _limits(args: argparse.Namespace) -> ReaderOptions:
+    try:
+        return ReaderOptions(
+            max_pages=args.max_pages,
+            max_file_bytes=args.max_bytes,
+            time_limit_seconds=args.time_limit,
+            memory_limit_mb=args.memory_limit,
+        )
+    except ValidationError as exc:
+        raise UsageError(f"bad limit: {_validation_text(exc)}") from exc
+
+
+def _existing(path: Path, what: str) -> Path:
+    if not path.exists():
+        raise UsageError(f"{path} does not exist; give an existing {what}")
+    return path
+
+
+def _exit_code(summary: BatchSummary) -> int:
+    failed = any(f.outcome is Outcome.FAILED for f in summary.files)
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _extract(args: argparse.Namespace) -> int:
     options = _limits(args)
-    inputs = find_inputs(args.paths)
+    for path in args.paths:
+        _existing(path, "file or folder")
+    inputs = find_inputs(args.paths, [args.out])
     if not inputs:
-        _console.print("[red]no input files found[/red]")
-        return 2
+        raise UsageError(f"no input files in {' '.join(map(str, args.paths))}")
     with _progress("extract") as progress:
         task = progress.add_task("", total=len(inputs))
 
         def done(outcome: FileOutcome) -> None:
             progress.update(task, description=Path(outcome.file).name, advance=1)
 
-        summary = run_batch(inputs, args.out, args.force, options, done)
+        summary = run_batch(inputs, args.out, args.force, options, done, args.paths)
     _print_summary(summary)
-    return 1 if any(f.outcome is Outcome.FAILED for f in summary.files) else 0
+    return _exit_code(summary)
+
+
+def _refuse_empty_backlog(args: argparse.Namespace) -> None:
+    """List the backlog before Prefect starts, to refuse a missing or empty one fast."""
+    if not (args.folder or args.glob or args.manifest):
+        raise UsageError("give a FOLDER, --glob PATTERN or --manifest CSV")
+    if args.folder:
+        _existing(args.folder, "folder")
+    if args.manifest:
+        _existing(args.manifest, "CSV manifest")
+    try:
+        inputs = backlog_inputs(
+            str(args.folder) if args.folder else None,
+            args.glob,
+            str(args.manifest) if args.manifest else None,
+            str(args.out),
+        )
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UsageError(
+            f"cannot read the manifest {args.manifest}: {exc}; "
+            "give a UTF-8 CSV with a path column"
+        ) from exc
+    if not inputs:
+        raise UsageError("no input files: the folder, glob or manifest lists none")
 
 
 def _backlog(args: argparse.Namespace) -> int:
+    options = _limits(args)
+    _refuse_empty_backlog(args)
     # Prefect (and Dask) load only for the commands that need them.
     from flows.extract import backlog_flow, backlog_runner, progress_hooks
 
-    if not (args.folder or args.glob or args.manifest):
-        _console.print("[red]give a FOLDER, --glob or --manifest[/red]")
-        return 2
-    options = _limits(args)
     runner = backlog_runner(args.workers, args.dask_address, args.dask)
     with _progress("backlog") as progress:
         bar = progress.add_task("", total=None)
@@ -165,10 +233,12 @@ def _backlog(args: argparse.Namespace) -> int:
         finally:
             progress_hooks.remove(advance)
     _print_summary(summary)
-    return 1 if any(f.outcome is Outcome.FAILED for f in summary.files) else 0
+    return _exit_code(summary)
 
 
 def _load(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import DBAPIError
+
     from flows.store import (
         export_parquet,
         load_outputs,
@@ -178,11 +248,21 @@ def _load(args: argparse.Namespace) -> int:
         table_counts,
     )
 
+    if not args.out_dir.is_dir():
+        raise UsageError(
+            f"{args.out_dir} is not a folder; give the --out folder of extract"
+        )
+    found = report_jsons(args.out_dir)
+    if not found:
+        raise UsageError(f"no report JSON in {args.out_dir}; run nianbao extract first")
     url = store_url(args.db, args.postgres, args.out_dir)
-    engine = open_store(url)
+    try:
+        engine = open_store(url)
+    except DBAPIError as exc:
+        raise UsageError(_database_problem(url, exc)) from exc
     try:
         with _progress("load") as progress:
-            bar = progress.add_task("", total=len(report_jsons(args.out_dir)))
+            bar = progress.add_task("", total=len(found))
             summary = load_outputs(
                 engine,
                 args.out_dir,
@@ -191,6 +271,8 @@ def _load(args: argparse.Namespace) -> int:
         counts = table_counts(engine)
         if args.parquet:
             export_parquet(engine, args.parquet)
+    except DBAPIError as exc:
+        raise UsageError(_database_problem(url, exc)) from exc
     finally:
         engine.dispose()
     where = engine.url.render_as_string(hide_password=True)
@@ -207,24 +289,42 @@ def _load(args: argparse.Namespace) -> int:
         _console.print(f"Parquet files in {args.parquet}")
     for path, reason in summary.rejected.items():
         _console.print(f"[red]{Path(path).name}: not a report JSON[/red] {reason}")
-    return 1 if summary.rejected else 0
+    return EXIT_FAILED if summary.rejected else EXIT_OK
+
+
+def _database_problem(url: str, exc: Exception) -> str:
+    from sqlalchemy.engine import make_url
+
+    where = make_url(url).render_as_string(hide_password=True)
+    first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    return (
+        f"cannot use the database {where}: {first}; start the server, create the "
+        "database, or check the URL"
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from flows.inbox import serve_inbox
+    from flows.inbox import cron_problem, serve_inbox, server_problem
 
+    problem = cron_problem(args.cron) or server_problem()
+    if problem:
+        raise UsageError(problem)
     args.inbox.mkdir(parents=True, exist_ok=True)
     serve_inbox(str(args.inbox), str(args.out), args.cron, args.min_age)
-    return 0
+    return EXIT_OK
 
 
 def _schema(args: argparse.Namespace) -> int:
     text = json.dumps(Report.model_json_schema(), ensure_ascii=False, indent=2) + "\n"
     if args.out:
+        if not args.out.parent.is_dir():
+            raise UsageError(
+                f"folder {args.out.parent} does not exist; create it or give another --out"
+            )
         args.out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-    return 0
+    return EXIT_OK
 
 
 def _progress(label: str) -> Progress:
@@ -234,21 +334,29 @@ def _progress(label: str) -> Progress:
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
         console=_console,
+        disable=not _console.is_terminal,  # no bar drawn into logs and cron mail
     )
 
 
 def _print_summary(summary: BatchSummary) -> None:
+    if not sys.stdout.isatty():
+        # Logs, pipes and cron mail: one plain line per file, nothing cut.
+        for f in summary.files:
+            print(outcome_line(f))
+        print(" ".join(f"{k}={v}" for k, v in summary.counts.items()))
+        return
     if len(summary.files) > SUMMARY_TABLE_MAX_FILES:
         _print_failures(summary, brief=True)
         return
     table = Table(title="nianbao summary")
-    for column in ("file", "outcome", "status", "template", "tables", "cells"):
+    table.add_column("file", overflow="fold")
+    for column in ("outcome", "status", "template", "tables", "cells"):
         table.add_column(column)
     table.add_column("failed checks", justify="right")
     table.add_column("warnings", justify="right")
     for f in summary.files:
         table.add_row(
-            Path(f.file).name,
+            f.file,
             f.outcome.value,
             f.status or f.error_code or "",
             f.template or "",
@@ -264,11 +372,13 @@ def _print_summary(summary: BatchSummary) -> None:
 def _print_failures(summary: BatchSummary, brief: bool = False) -> None:
     for f in summary.files:
         if f.error_code:
+            kind = f" ({f.detected_kind})" if f.detected_kind else ""
             _console.print(
-                f"[red]{Path(f.file).name}: {f.error_code}[/red] {f.message}"
+                f"[red]{f.file}: {f.error_code}{kind}[/red] {f.message}",
+                highlight=False,
             )
         elif f.failed_checks and not brief:
-            _console.print(f"{Path(f.file).name}: failed " + ", ".join(f.failed_checks))
+            _console.print(f"{f.file}: failed " + ", ".join(f.failed_checks))
     if brief:
         checked = sum(1 for f in summary.files if f.failed_checks)
         _console.print(

@@ -6,8 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
+from pydantic import ValidationError
 from rich.console import Console
 
+from extractors.report import Report
 from flows.compare import compare_reports, comparison_page
 from flows.export import batch_sheets, write_csv, write_xlsx
 from flows.review_site import (
@@ -20,6 +22,25 @@ from flows.review_site import (
 _console = Console(stderr=True)
 
 COMPARE_NAME = "compare"
+
+
+class UsageError(Exception):
+    """A mistake in the command line or the setup: one line saying what to do, exit 2."""
+
+
+def report_argument(path: Path) -> Report:
+    """A report JSON named on the command line, or a UsageError saying what is wrong."""
+    if not path.is_file():
+        raise UsageError(
+            f"{path} does not exist; give a report JSON written by extract"
+        )
+    try:
+        return load_report(path)
+    except (ValidationError, ValueError) as exc:
+        raise UsageError(
+            f"{path} is not a report JSON (summaries and other files are not); "
+            "give one written by extract"
+        ) from exc
 
 
 def add_view_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -64,12 +85,10 @@ def add_view_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _review(args: argparse.Namespace) -> int:
     if not args.path.exists():
-        _console.print(f"[red]{args.path} does not exist[/red]")
-        return 2
+        raise UsageError(f"{args.path} does not exist; give an output folder or JSON")
     site = build_review_site(args.path, args.out, args.sources, args.scale)
     if not site.pages:
-        _console.print(f"[red]no report JSON in {args.path}[/red]")
-        return 2
+        raise UsageError(f"no report JSON in {args.path}; run nianbao extract first")
     _console.print(
         f"{len(site.pages)} review pages, {site.images} page images in {args.out}"
     )
@@ -81,7 +100,9 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    comparison = compare_reports(load_report(args.first), load_report(args.second))
+    comparison = compare_reports(
+        report_argument(args.first), report_argument(args.second)
+    )
     args.out.mkdir(parents=True, exist_ok=True)
     payload = comparison.model_dump(mode="json")
     (args.out / f"{COMPARE_NAME}.json").write_text(
@@ -104,12 +125,12 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     if args.xlsx is None and args.csv is None:
-        _console.print("[red]give --xlsx FILE and/or --csv DIR[/red]")
-        return 2
+        raise UsageError("give --xlsx FILE and/or --csv DIR")
+    if not args.output_dir.is_dir():
+        raise UsageError(f"{args.output_dir} is not a folder; give an output folder")
     reports, skipped = find_reports(args.output_dir)
     if not reports:
-        _console.print(f"[red]no report JSON in {args.output_dir}[/red]")
-        return 2
+        raise UsageError(f"no report JSON in {args.output_dir}; run extract first")
     sheets = batch_sheets(r for _, r in reports)
     if args.xlsx is not None:
         _console.print(f"written: {write_xlsx(sheets, args.xlsx)}")

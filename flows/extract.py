@@ -2,7 +2,8 @@
 
 The output JSON is the only cache record: a file whose JSON already carries the same
 sha256 and pipeline version is ``unchanged`` and gets no task at all, so a re-run of a
-large backlog costs one hash per file (``--force`` redoes everything).
+large backlog costs one hash per file (``--force`` redoes everything). Every outcome is
+appended to the output folder's ledger as it arrives, so a killed run loses none.
 """
 
 from __future__ import annotations
@@ -22,17 +23,19 @@ from extractors.batch import (
     BatchSummary,
     FileOutcome,
     Outcome,
+    Target,
+    backlog_inputs,
     check_unchanged,
-    find_inputs,
-    glob_inputs,
+    default_target,
     is_transient,
-    output_names,
+    plan_batch,
     process_file,
-    read_manifest,
     remove_stale_temporaries,
     write_summary,
 )
 from extractors.errors import ErrorCode
+from extractors.layout import glob_root
+from extractors.ledger import append_outcomes
 from extractors.options import ReaderOptions
 
 DEFAULT_WORKERS = 4
@@ -61,41 +64,47 @@ def _retry_transient(task: Task[..., Any], run: TaskRun, state: State[Any]) -> b
 def extract_file(
     path: Path,
     out_dir: Path,
-    output_name: str,
+    target: Target,
     force: bool,
     options: ReaderOptions | None = None,
 ) -> FileOutcome:
     """Extract one document and write its JSON (bad input is an outcome, not a crash)."""
-    return process_file(
-        path, out_dir, output_name, force, options, raise_transient=True
-    )
+    return process_file(path, out_dir, target, force, options, raise_transient=True)
+
+
+def input_roots(
+    folder: str | None, pattern: str | None, manifest: str | None
+) -> list[Path]:
+    """The folders a backlog's files are named relative to (their layout is mirrored)."""
+    roots = [Path(folder)] if folder else []
+    if pattern:
+        roots.append(glob_root(pattern))
+    if manifest:
+        roots.append(Path(manifest).parent)
+    return roots
 
 
 @task(name="list-inputs", cache_policy=NO_CACHE)
 def list_inputs(
-    folder: str | None, pattern: str | None, manifest: str | None
+    folder: str | None,
+    pattern: str | None,
+    manifest: str | None,
+    out_dir: str | None = None,
 ) -> list[Path]:
     """The backlog's files: a folder (recursive), a glob, a CSV manifest, or several."""
-    inputs: list[Path] = []
-    if folder:
-        inputs.extend(find_inputs([Path(folder)]))
-    if pattern:
-        inputs.extend(glob_inputs(pattern))
-    if manifest:
-        inputs.extend(read_manifest(Path(manifest)))
-    return list(dict.fromkeys(inputs))  # a file named twice is one input
+    return backlog_inputs(folder, pattern, manifest, out_dir)
 
 
 @task(name="find-unchanged", cache_policy=NO_CACHE)
 def find_unchanged(
-    inputs: list[Path], out_dir: Path, names: dict[Path, str], force: bool
+    inputs: list[Path], out_dir: Path, targets: dict[Path, Target], force: bool
 ) -> dict[Path, FileOutcome]:
     """Files whose JSON is current, decided before any extraction task is scheduled."""
     if out_dir.is_dir():
         remove_stale_temporaries(out_dir)
     found: dict[Path, FileOutcome] = {}
     for path in inputs:
-        outcome = check_unchanged(path, out_dir, names[path], force)
+        outcome = check_unchanged(path, out_dir, targets[path], force)
         if outcome is not None:
             found[path] = outcome
     return found
@@ -111,9 +120,12 @@ def save_summary(summary: BatchSummary, out_dir: Path) -> Path:
 def extract_report(
     path: str, out_dir: str = "output", force: bool = False
 ) -> FileOutcome:
-    """One report file to its JSON in ``out_dir``."""
-    source = Path(path)
-    return extract_file(source, Path(out_dir), f"{source.stem}.json", force)
+    """One report file to its JSON in ``out_dir`` (recorded in the folder's ledger)."""
+    source, target = Path(path), Path(out_dir)
+    planned = plan_batch([source], target).get(source, default_target(source))
+    outcome = extract_file(source, target, planned, force)
+    append_outcomes(target, [outcome])
+    return outcome
 
 
 @flow(name="process-backlog", log_prints=True)
@@ -136,12 +148,14 @@ def process_backlog(
         options: reader limits.
 
     Returns:
-        Every input with its outcome, in input order. The same summary is written to
-        ``_summary.json`` / ``_summary.csv`` and published as the artifacts
-        ``backlog-files`` (a table) and ``backlog-summary`` (markdown).
+        Every input with its outcome, in input order; published as the artifacts
+        ``backlog-files`` (a table) and ``backlog-summary`` (markdown). The outcomes
+        are appended to ``_outcomes.jsonl``, and ``_summary.json`` / ``_summary.csv``
+        list every file the output folder has seen.
     """
-    inputs = list_inputs(folder, pattern, manifest)
-    summary = run_files(inputs, Path(out_dir), force, options)
+    inputs = list_inputs(folder, pattern, manifest, out_dir)
+    roots = input_roots(folder, pattern, manifest)
+    summary = run_files(inputs, Path(out_dir), force, options, roots)
     save_summary(summary, Path(out_dir))
     publish_summary(summary, "backlog")
     print(f"{len(inputs)} files: {summary.counts}")
@@ -153,22 +167,36 @@ def run_files(
     target: Path,
     force: bool = False,
     options: ReaderOptions | None = None,
+    roots: list[Path] | None = None,
+    by_content: bool = False,
 ) -> BatchSummary:
-    """Schedule one extraction task per file that needs one; call inside a flow."""
-    names = output_names(inputs)
-    done = find_unchanged(inputs, target, names, force)
+    """Schedule one extraction task per file that needs one; call inside a flow.
+
+    Args:
+        inputs: the files.
+        target: the output folder.
+        force: redo files whose JSON is current.
+        options: reader limits.
+        roots: folders whose layout the output mirrors.
+        by_content: tell inputs apart by their bytes (the inbox): no JSON is replaced.
+    """
+    targets = plan_batch(inputs, target, roots or [], by_content)
+    done = find_unchanged(inputs, target, targets, force)
+    append_outcomes(target, list(done.values()))
     for outcome in done.values():
         _notify(outcome)
     futures: dict[Path, PrefectFuture[FileOutcome]] = {
-        p: extract_file.submit(p, target, names[p], force, options)
+        p: extract_file.submit(p, target, targets[p], force, options)
         for p in inputs
         if p not in done
     }
     paths = {id(f): p for p, f in futures.items()}
     for future in as_completed(list(futures.values())):
         future.wait()  # sets the final state; without it the state is read from the API
-        outcome = _outcome(paths[id(future)], future.state)
-        done[paths[id(future)]] = outcome
+        path = paths[id(future)]
+        outcome = _outcome(path, targets[path], future.state)
+        append_outcomes(target, [outcome])
+        done[path] = outcome
         _notify(outcome)
     return BatchSummary(files=[done[p] for p in inputs])
 
@@ -217,7 +245,7 @@ def _notify(outcome: FileOutcome) -> None:
         hook(outcome)
 
 
-def _outcome(path: Path, state: State[FileOutcome]) -> FileOutcome:
+def _outcome(path: Path, target: Target, state: State[FileOutcome]) -> FileOutcome:
     if state.is_completed():
         result = state.result()
         if isinstance(result, FileOutcome):
@@ -227,6 +255,9 @@ def _outcome(path: Path, state: State[FileOutcome]) -> FileOutcome:
     return FileOutcome(
         file=str(path),
         outcome=Outcome.FAILED,
+        name=target.name,
+        source=target.source,
+        owner=target.owner,
         error_code=(ErrorCode.UNREADABLE if transient else ErrorCode.INTERNAL).value,
         message=f"task ended {state.name}: {state.message or ''}".strip(),
     )
@@ -237,6 +268,7 @@ def publish_summary(summary: BatchSummary, prefix: str) -> None:
     rows = [
         {
             "file": f.file,
+            "output": f.output or "",
             "outcome": f.outcome.value,
             "status": f.status or "",
             "reason": f.error_code or "",

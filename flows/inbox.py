@@ -2,13 +2,17 @@
 
 Each run takes the files lying directly in the inbox, extracts them like a backlog, then
 moves each one out: to ``archive/`` when it was processed (or was unchanged), to
-``failed/`` when it is no usable document. Files younger than ``min_age_seconds`` are
-left for the next run, since an upload may still be writing them. ``nianbao serve``
+``failed/`` when it is no usable document. Every file lying there gets an outcome,
+whatever its extension. Files younger than ``min_age_seconds`` are left for the next
+run, since an upload may still be writing them. Inputs are told apart by their bytes:
+next year's ``report.pdf`` gets its own JSON (``report~2.json``) and never replaces the
+earlier one, and the ledger keeps why a file went to ``failed/``. ``nianbao serve``
 serves this flow with a cron schedule.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -17,7 +21,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from extractors.batch import BatchSummary, Outcome, file_sha256
-from extractors.sniff import EXTENSION_FORMATS
+from extractors.ledger import outcome_line
 from flows.extract import publish_summary, run_files, save_summary
 
 ARCHIVE = "archive"
@@ -28,14 +32,12 @@ DEFAULT_CRON = "*/10 * * * *"
 
 @task(name="list-inbox", cache_policy=NO_CACHE)
 def list_inbox(inbox: Path, min_age_seconds: float) -> list[Path]:
-    """Report files directly in the inbox that nothing has written for a while."""
+    """Files directly in the inbox (not hidden) that nothing has written for a while."""
     settled = time.time() - min_age_seconds
     return sorted(
         p
         for p in inbox.iterdir()
-        if p.is_file()
-        and p.suffix.lower() in EXTENSION_FORMATS
-        and p.stat().st_mtime <= settled
+        if p.is_file() and not p.name.startswith(".") and p.stat().st_mtime <= settled
     )
 
 
@@ -60,21 +62,62 @@ def process_inbox(
     """Extract the inbox's new files and move each to ``archive/`` or ``failed/``.
 
     Returns:
-        The outcome of every file taken this run (paths as they were in the inbox);
-        also written to ``<out_dir>/_summary.json`` / ``_summary.csv`` and published as
-        the artifacts ``inbox-files`` and ``inbox-summary``.
+        The outcome of every file taken this run (paths as they were in the inbox),
+        appended to ``<out_dir>/_outcomes.jsonl`` and published as the artifacts
+        ``inbox-files`` and ``inbox-summary``; ``_summary.json`` / ``_summary.csv``
+        list every file the output folder has seen.
     """
     folder = Path(inbox)
     target = Path(out_dir)
     files = list_inbox(folder, min_age_seconds)
-    summary = run_files(files, target)
+    summary = run_files(files, target, roots=[folder], by_content=True)
     for outcome in summary.files:
         where = FAILED if outcome.outcome is Outcome.FAILED else ARCHIVE
-        move_file(Path(outcome.file), folder / where)
+        moved = move_file(Path(outcome.file), folder / where)
+        print(f"{outcome_line(outcome)} -> {moved}")
     save_summary(summary, target)
     publish_summary(summary, "inbox")
     print(f"inbox: {len(files)} files: {summary.counts}")
     return summary
+
+
+def cron_problem(cron: str) -> str | None:
+    """What is wrong with a cron expression, or None when Prefect accepts it."""
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        CronSchedule(cron=cron)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        return f"--cron {cron!r} is no cron expression ({type(exc).__name__}); " + (
+            'write five fields, e.g. "*/10 * * * *"'
+        )
+    return None
+
+
+def server_problem() -> str | None:
+    """Why ``serve`` cannot run here (no Prefect server to serve to), or None.
+
+    Serving registers a deployment and polls for its scheduled runs, which needs a
+    running Prefect server; the in-process ephemeral API of the other commands would
+    leave ``serve`` idling forever with nothing scheduled.
+    """
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    how = (
+        "start one with `PREFECT_HOME=$PWD/.prefect "
+        "PREFECT_SERVER_ANALYTICS_ENABLED=false .venv/bin/prefect server start &` and "
+        "`export PREFECT_API_URL=http://127.0.0.1:4200/api` (see README, Prefect flows)"
+    )
+    # The environment first: Prefect reads its settings once, at import.
+    url = os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()
+    if not url:
+        return f"serve needs a Prefect server and PREFECT_API_URL is not set: {how}"
+    try:
+        httpx.get(f"{url.rstrip('/')}/health", timeout=5.0).raise_for_status()
+    except httpx.HTTPError as exc:
+        return f"no Prefect server answers at {url} ({type(exc).__name__}): {how}"
+    return None
 
 
 def serve_inbox(

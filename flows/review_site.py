@@ -19,12 +19,13 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from pydantic import ValidationError
 
-from extractors.batch import SUMMARY_NAME, BatchSummary, FileOutcome, summarize
+from extractors.batch import SUMMARY_NAME, BatchSummary, FileOutcome, Target, summarize
 from extractors.document import InputFormat
 from extractors.readers.ofd import ofd_to_pdf
 from extractors.report import Report
 from flows.review import index_page, review_page
 from flows.review_pages import PageImage
+from flows.store import report_jsons
 
 _log = logging.getLogger(__name__)
 
@@ -56,13 +57,10 @@ def load_report(path: Path) -> Report:
 def find_reports(path: Path) -> tuple[list[tuple[Path, Report]], list[Path]]:
     """Report JSONs in an output folder (or one JSON file), and files that are not reports.
 
-    Files starting with `_` (the batch summary) are not looked at.
+    A folder is searched in its subfolders too (outputs mirror the inputs' layout);
+    files starting with `_` (the batch summary) are not looked at.
     """
-    targets = (
-        sorted(p for p in path.glob("*.json") if not p.name.startswith("_"))
-        if path.is_dir()
-        else [path]
-    )
+    targets = report_jsons(path) if path.is_dir() else [path]
     reports: list[tuple[Path, Report]] = []
     skipped: list[Path] = []
     for target in targets:
@@ -197,28 +195,43 @@ def build_review_site(
     folder = path if path.is_dir() else path.parent
     summary = load_summary(folder)
     files = summary.files if summary else []
-    by_output = {Path(f.output).name: f for f in files if f.output}
+    by_output = {f.output: f for f in files if f.output}
     reports, skipped = find_reports(path)
     site.skipped.extend(str(p) for p in skipped)
     index_href = INDEX_NAME if path.is_dir() else None
     links: dict[str, str] = {}
     for target, report in reports:
-        outcome = by_output.get(target.name)
+        name = target.relative_to(folder).as_posix()
+        outcome = by_output.get(name)
+        page = out_dir / page_name(name)
         images = _page_images(report, target, outcome, sources, out_dir, scale, site)
-        page = out_dir / f"{target.stem}.html"
         page.write_text(
             review_page(report, images, outcome, index_href), encoding="utf-8"
         )
         site.pages[target] = page
-        links[outcome.file if outcome else report.source.file] = page.name
+        links[outcome.name or name if outcome else name] = page.name
     if path.is_dir():
         if summary is None:
             summary = BatchSummary(
-                files=[summarize(Path(r.source.file), r, t, 0.0) for t, r in reports]
+                files=[
+                    summarize(
+                        Path(r.source.file),
+                        r,
+                        Target(t.relative_to(folder).as_posix(), r.source.file, ""),
+                        0.0,
+                    )
+                    for t, r in reports
+                ]
             )
         site.index = out_dir / INDEX_NAME
         site.index.write_text(index_page(summary, links), encoding="utf-8")
     return site
+
+
+def page_name(json_name: str) -> str:
+    """The review page of ``anshan/2019.json``: ``anshan__2019.html``, one flat folder
+    so every page reaches the stylesheet and page images by the same relative links."""
+    return json_name.removesuffix(".json").replace("/", "__") + ".html"
 
 
 def _page_images(
@@ -240,13 +253,16 @@ def _page_images(
         _log.warning("source of %s not found; pass --sources", target.name)
         site.missing_sources.append(report.source.file)
         return {}
+    prefix = page_name(target.name).removesuffix(".html")
+    if outcome and outcome.output:
+        prefix = page_name(outcome.output).removesuffix(".html")
     if report.source.format is InputFormat.OFD:
         # An OFD's pages are drawn as the reader drew them, boxes and all.
         with tempfile.TemporaryDirectory(prefix="nianbao-ofd-") as tmp:
-            drawn = Path(tmp) / f"{target.stem}.pdf"
+            drawn = Path(tmp) / f"{prefix}.pdf"
             drawn.write_bytes(ofd_to_pdf(pdf.read_bytes())[0])
-            images = render_pages(drawn, numbers, out_dir, target.stem, scale)
+            images = render_pages(drawn, numbers, out_dir, prefix, scale)
     else:
-        images = render_pages(pdf, numbers, out_dir, target.stem, scale)
+        images = render_pages(pdf, numbers, out_dir, prefix, scale)
     site.images += len(images)
     return images

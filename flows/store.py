@@ -310,9 +310,13 @@ def load_outputs(
 
 
 def report_jsons(out_dir: Path) -> list[Path]:
-    """The report JSON files of an output folder (not ``_summary.json``, not temporaries)."""
+    """The report JSON files under an output folder, in any subfolder (its layout
+    mirrors the input's), without ``_summary.json``, temporaries or hidden folders."""
     return sorted(
-        p for p in out_dir.glob("*.json") if not p.name.startswith(("_", "."))
+        p
+        for p in out_dir.rglob("*.json")
+        if not p.name.startswith(("_", "."))
+        and not any(part.startswith(".") for part in p.relative_to(out_dir).parts)
     )
 
 

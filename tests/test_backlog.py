@@ -67,7 +67,8 @@ def test_backlog_of_300_accounts_for_every_file(
                 code,
             ), name
     assert summary.counts == {"processed": 290, "unchanged": 0, "failed": 10}
-    assert len(list(out.glob("[0-9]*.json"))) == 290
+    # The folder's layout is mirrored: batch0/…json, batch1/…json, batch2/…json.
+    assert len(list(out.glob("batch[0-2]/[0-9]*.json"))) == 290
     with (out / "_summary.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 300
@@ -104,14 +105,14 @@ def test_killed_run_leaves_no_half_output_and_the_next_run_completes(
     )
     deadline = time.monotonic() + 120
     try:
-        while len(list(out.glob("*.json"))) < 40:
+        while len(list(out.glob("*/*.json"))) < 40:
             assert child.poll() is None, "the run ended before it could be killed"
             assert time.monotonic() < deadline, "the run wrote nothing in time"
             time.sleep(0.05)
     finally:
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
-    done = list(out.glob("*.json"))
+    done = list(out.glob("*/*.json"))
     assert 40 <= len(done) < 290
     assert not (out / "_summary.json").exists()  # written only when a run completes
     for path in done:  # every JSON present is whole and valid
@@ -125,7 +126,7 @@ def test_killed_run_leaves_no_half_output_and_the_next_run_completes(
         "failed": 10,
     }
     assert len(summary["files"]) == len(expected)
-    assert not list(out.glob(".*.tmp"))
+    assert not list(out.rglob(".*.tmp"))
 
 
 def test_manifest_and_glob_select_files(

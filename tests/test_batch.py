@@ -53,6 +53,7 @@ def test_every_file_has_exactly_one_outcome(inbox: Path, tmp_path: Path) -> None
     assert by_name["garbage.html"].error_code == "unsupported_type"
     assert summary.counts == {"processed": 3, "unchanged": 0, "failed": 2}
     assert sorted(p.name for p in out.iterdir()) == [
+        "_outcomes.jsonl",
         "_summary.csv",
         "_summary.json",
         "good 报告 (1).json",
@@ -71,7 +72,9 @@ def test_not_a_report_gives_json_with_warning_and_no_tables(
     data = json.loads((out / "notes.json").read_text("utf-8"))
     assert [w["code"] for w in data["warnings"]] == ["not_a_report"]
     assert data["requests"] == {} and data["active_disclosure"] == {}
-    assert data["status"] == "success"
+    # Processed (its text is kept), but nothing of the template was read.
+    assert data["status"] == "failure"
+    assert [e["code"] for e in data["errors"]] == ["not_a_report"]
 
 
 def test_outputs_validate_against_the_published_schema(
@@ -79,7 +82,7 @@ def test_outputs_validate_against_the_published_schema(
 ) -> None:
     out = tmp_path / "out"
     run_batch(find_inputs([inbox]), out)
-    reports = [p for p in out.glob("*.json") if p.name != "_summary.json"]
+    reports = [p for p in out.glob("*.json") if not p.name.startswith("_")]
     assert len(reports) == 3
     for path in reports:
         jsonschema.validate(json.loads(path.read_text("utf-8")), SCHEMA)

@@ -186,11 +186,19 @@ def test_good_and_repairable_files_come_out_exact(
     assert_values(extract(Path(result.file)), made)
 
 
+def test_a_report_without_its_tables_fails_as_unreadable(
+    batch: dict[str, FileOutcome],
+) -> None:
+    result = batch["no-tables.txt"]
+    assert (result.outcome, result.status) == (Outcome.PROCESSED, "failure")
+    report = extract(Path(result.file))
+    assert [e.code for e in report.errors] == ["tables_unreadable"]
+
+
 @pytest.mark.parametrize(
     ("name", "warning"),
     [
         ("not-a-report.txt", "not_a_report"),
-        ("no-tables.txt", "table_not_found"),
         ("lying-charset.html", "declared_encoding_mismatch"),
     ],
 )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLES
 
-from extractors.batch import Outcome
+from extractors.batch import Outcome, Target
 
 
 @pytest.fixture
@@ -66,8 +66,9 @@ def test_extract_report_flow(prefect_harness: None, tmp_path: Path) -> None:
 def test_task_body_is_the_library_call(tmp_path: Path) -> None:
     from flows.extract import extract_file
 
-    outcome = extract_file.fn(
-        SAMPLES / "000_e67d0018f5985882.txt", tmp_path, "x.json", False
-    )
-    assert outcome.outcome is Outcome.PROCESSED
-    assert (tmp_path / "x.json").exists()
+    sample = SAMPLES / "000_e67d0018f5985882.txt"
+    target = Target("sub/x.json", "sub/sample.txt", str(sample))
+    outcome = extract_file.fn(sample, tmp_path, target, False)
+    assert (outcome.outcome, outcome.output) == (Outcome.PROCESSED, "sub/x.json")
+    written = json.loads((tmp_path / "sub" / "x.json").read_text("utf-8"))
+    assert written["source"]["file"] == "sub/sample.txt"

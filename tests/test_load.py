@@ -317,3 +317,13 @@ def test_load_flow(prefect_harness: None, outputs: Path, tmp_path: Path) -> None
 
     summary = load_outputs_flow(str(outputs), db=str(tmp_path / "flow.duckdb"))
     assert summary.documents == 10 and summary.s2_checks > 0
+
+
+def test_cli_load_into_a_missing_database_says_what_to_do(
+    outputs: Path, postgres_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = postgres_url.rsplit("/", 1)[0] + "/no_such_database"
+    assert main(["load", str(outputs), "--postgres", missing]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert "no_such_database" in err and "create the database" in err

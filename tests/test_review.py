@@ -258,8 +258,10 @@ def test_index_lists_every_file_and_sorts(site: Path) -> None:
     assert "corrupt" in broken.xpath('./td[@data-key="reason"]')[0].text_content()
     assert dom.xpath('//th[@data-key="failed"]')[0].get("aria-sort") == "descending"
     by_name = browse(index, site / "profile", fragment="#sort=file:desc")
-    names = [r.get("data-file") for r in by_name.xpath('//table[@id="files"]/tbody/tr')]
+    cells = by_name.xpath('//table[@id="files"]/tbody/tr/td[@data-key="file"]')
+    names = [c.text_content() for c in cells]  # the name shown: relative to its folder
     assert names == sorted(names, reverse=True)
+    assert set(names) == {f"{TEXT_SAMPLE}.txt", f"{PDF_SAMPLE}.pdf", "broken.pdf"}
 
 
 def test_cli_review_with_sources_folder(tmp_path: Path) -> None:

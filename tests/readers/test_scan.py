@@ -193,7 +193,10 @@ def test_fully_scanned_pdf(
     report = extract(scanned)
     assert report.source.ocr and report.source.pages == 3
     assert [w.page for w in report.warnings if w.code == "ocr_page"] == [1, 2, 3]
-    assert report.errors == []
+    # Values OCR read with low confidence are named, and keep the status from success.
+    doubtful = [w.where for w in report.warnings if w.code == "low_confidence"]
+    assert [e.code for e in report.errors] == (["low_confidence"] if doubtful else [])
+    assert report.status.value == ("partial_success" if doubtful else "success")
     for table in TABLES:
         assert getattr(report, table) == getattr(made, table)
 
