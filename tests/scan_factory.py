@@ -22,12 +22,13 @@ import pypdfium2 as pdfium
 from pdf_factory import (
     ACTIVE_WIDTHS,
     FONT_CANDIDATES,
-    REQUESTS_WIDTHS,
     REVIEW_WIDTHS,
     ReportPdf,
     active_disclosure_rows,
     requests_rows,
+    requests_widths,
     review_litigation_rows,
+    spans,
 )
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from report_factory import MadeUpReport
@@ -236,7 +237,8 @@ def table_pictures(made: MadeUpReport, folder: Path, dpi: int = 150) -> list[byt
     )
     doc.new_page()
     doc.y = 0.0
-    doc.table(requests_rows(made.requests_template, made.requests), REQUESTS_WIDTHS)
+    requests = requests_rows(made.requests_template, made.requests)
+    doc.table(spans(requests), requests_widths(requests))
     doc.new_page()
     doc.table(review_litigation_rows(made.review_litigation), REVIEW_WIDTHS, size=8)
     pdf = doc.save(folder / "tables.pdf")

@@ -97,12 +97,38 @@ def resolve_columns(
     rows = table.rows_of_cells()
     seen: set[int] = set()
     block: list[list[_HeaderCell]] = []
+    # The last header cell of each column that named nothing, by (col, col_span).
+    pending: dict[tuple[int, int], tuple[list[_HeaderCell], int]] = {}
     for r in header_rows:
-        line = []
+        line: list[_HeaderCell] = []
         for cell in rows.get(r, []):
-            if id(cell) not in seen and is_label(cell):
-                seen.add(id(cell))
-                line.append(_classify(spec, cell))
+            if id(cell) in seen or not is_label(cell):
+                continue
+            seen.add(id(cell))
+            header = _classify(spec, cell)
+            key = (cell.col, cell.col_span)
+            if header.field is None and not header.parent and key in pending:
+                # A header word wrapped in a narrow column (商业企 / 业 on a scan):
+                # joined with the piece above it when only the whole names a column.
+                above_line, at = pending.pop(key)
+                above = above_line[at].cell
+                joined = _classify(
+                    spec,
+                    above.model_copy(
+                        update={
+                            "text": above.text + cell.text,
+                            "row_span": cell.row + cell.row_span - above.row,
+                        }
+                    ),
+                )
+                if joined.field is not None:
+                    above_line[at] = joined
+                    continue
+            if header.field is None and not header.parent:
+                pending[key] = (line, len(line))
+            else:
+                pending.pop(key, None)
+            line.append(header)
         block.append(line)
     if not any(h.field for line in block for h in line):
         return None
