@@ -87,9 +87,10 @@ def read_kind(
                 printed.append(_Printed(reading, index, table, columns, labels))
             pending = ""
     matches = align_rows(spec, [p.labels for p in printed])
+    placed: set[str] = set()
     for entry, match in zip(printed, matches, strict=True):
-        _read_matched(spec, entry, match, values, result)
-    named = _note_columns(spec, printed, result)
+        placed |= _read_matched(spec, entry, match, values, result)
+    named = _note_columns(spec, printed, placed, result)
     for row in spec.rows:
         if row.key not in values:
             values[row.key] = dict.fromkeys(spec.fields_of(row))
@@ -131,7 +132,8 @@ def _read_matched(
     match: Match,
     values: TableValues,
     result: MappedTables,
-) -> None:
+) -> set[str]:
+    """Read one printed row into ``values``; return the fields it placed a cell under."""
     table, reading = entry.table, entry.reading
     where = spec.kind.value
     if match.row is None:
@@ -144,7 +146,7 @@ def _read_matched(
                     page=table.page,
                 )
             )
-        return
+        return set()
     row = match.row
     if match.fit is Fit.DUPLICATE:
         result.warnings.append(
@@ -155,7 +157,7 @@ def _read_matched(
                 page=table.page,
             )
         )
-        return
+        return set()
     if match.fit in (Fit.NEAR, Fit.OUT_OF_ORDER):
         how = "near its label" if match.fit is Fit.NEAR else "out of template order"
         result.warnings.append(
@@ -174,13 +176,14 @@ def _read_matched(
     values[row.key] = _assign(
         spec, row, placement, _Source(entry.index, table, reading), result
     )
+    return set(placement.cells)
 
 
 def _note_columns(
-    spec: TableSpec, printed: list[_Printed], result: MappedTables
+    spec: TableSpec, printed: list[_Printed], placed: set[str], result: MappedTables
 ) -> set[str] | None:
-    """Warn of a table read without headers, and of template columns no header names;
-    return the fields the headers name (None when read by order)."""
+    """Warn of a table read without headers, and of template columns no header names
+    and no row has a cell under; return those read (None when read by order)."""
     if not spec.headers or not printed:
         return None
     maps = [p.columns for p in printed if p.columns is not None]
@@ -195,7 +198,9 @@ def _note_columns(
         )
     if not spec.columns or not maps:
         return None
-    named = set().union(*(m.fields for m in maps))
+    # A header the reader pieced together badly (a borderless table's wrapped words)
+    # may name too few columns while every row still read them by order.
+    named = placed.union(*(m.fields for m in maps))
     for column in spec.columns:
         if column.key not in named:
             result.warnings.append(
