@@ -107,9 +107,15 @@ def resolve_columns(
             seen.add(id(cell))
             header = _classify(spec, cell)
             key = (cell.col, cell.col_span)
-            if header.field is None and not header.parent and key in pending:
+            if (
+                table.spans_known
+                and header.field is None
+                and not header.parent
+                and key in pending
+            ):
                 # A header word wrapped in a narrow column (商业企 / 业 on a scan):
                 # joined with the piece above it when only the whole names a column.
+                # Only where grid columns are real: span-less rows read in order.
                 above_line, at = pending.pop(key)
                 above = above_line[at].cell
                 joined = _classify(
