@@ -217,7 +217,7 @@ def test_every_file_in_a_folder_gets_an_outcome_whatever_its_name(
     assert kinds == {
         "sub/answer.json": (Outcome.FAILED, "unsupported_type", "json"),
         "bundle.zip": (Outcome.FAILED, "unsupported_type", "zip"),
-        "sub/report.ofd": (Outcome.FAILED, "unsupported_type", "ofd"),
+        "sub/report.ofd": (Outcome.FAILED, "corrupt", None),  # an empty OFD package
     }
     # A web archive is unwrapped and read as the page it holds (no report here).
     assert (got["sub/page.mht"].outcome, got["sub/page.mht"].status) == (

@@ -145,7 +145,10 @@ def test_flat_samples_fail_only_their_own_checks(
     report = flat_reports[stem]
     failing = {c.rule for c in report.checks if c.status is CheckStatus.FAIL}
     assert failing == set(answer_key(stem)["expected_validation_failures"])
-    assert report.status.value == "success"
+    # Table 2's runs have no sum to pin their split: read as the likelier, flagged,
+    # so the report is partial_success with low_confidence as its only error.
+    assert report.status.value == "partial_success"
+    assert {e.code for e in report.errors} == {"low_confidence"}
     assert not [w for w in report.warnings if w.code == "flat_run_inconsistent"]
 
 
