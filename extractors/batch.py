@@ -15,6 +15,7 @@ import glob
 import hashlib
 import io
 import logging
+import shutil
 import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -28,9 +29,10 @@ from extractors.atomic import (
     remove_stale_temporaries,
     write_json_atomic,
 )
+from extractors.bundle import Refused, expand_inputs
 from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.guard import extract_guarded
-from extractors.layout import plan_outputs, relative_names
+from extractors.layout import json_name, plan_outputs, relative_names
 from extractors.ledger import (
     SUMMARY_NAME,
     BatchSummary,
@@ -47,6 +49,10 @@ from extractors.report import CheckStatus, Report
 from extractors.sniff import EXTENSION_FORMATS, describe_kind
 
 _log = logging.getLogger(__name__)
+
+# Members of .zip bundles are unpacked here during a batch: inside the output folder
+# (never scanned as input), at one place per member from run to run.
+BUNDLES_DIR = ".bundles"
 
 # How much of an unsupported file is read again to name its kind.
 _KIND_SAMPLE_BYTES = 1 << 16
@@ -337,6 +343,30 @@ def summarize(
     )
 
 
+def open_bundles(
+    inputs: list[Path], out_dir: Path, roots: Sequence[Path]
+) -> tuple[list[Path], list[Path], list[FileOutcome]]:
+    """Put the members of every ZIP bundle among the inputs in its place.
+
+    Returns:
+        The inputs to plan, the roots to name them by, and a failed outcome for each
+        bundle or member refused (corrupt, unsafe path, too large, encrypted…).
+    """
+    inputs, roots, refused = expand_inputs(inputs, roots, out_dir / BUNDLES_DIR)
+    return list(inputs), list(roots), [_refused(r) for r in refused]
+
+
+def close_bundles(out_dir: Path) -> None:
+    """Delete what :func:`open_bundles` unpacked (the JSONs stay)."""
+    shutil.rmtree(out_dir / BUNDLES_DIR, ignore_errors=True)
+
+
+def _refused(refused: Refused) -> FileOutcome:
+    target = Target(json_name(refused.name), refused.name, str(refused.path.absolute()))
+    error = refused.error
+    return _failed(refused.path, target, error.code, error.message)
+
+
 def run_batch(
     inputs: list[Path],
     out_dir: Path,
@@ -358,16 +388,23 @@ def run_batch(
     Returns:
         This run's outcomes; ``_summary.json`` holds every file the folder has seen.
     """
+    inputs, roots, refused = open_bundles(inputs, out_dir, roots)
     targets = plan_batch(inputs, out_dir, roots)
     if out_dir.is_dir():
         remove_stale_temporaries(out_dir)
     summary = BatchSummary()
+    append_outcomes(out_dir, refused)
+    for outcome in refused:
+        summary.files.append(outcome)
+        if on_done is not None:
+            on_done(outcome)
     for path in inputs:
         outcome = process_file(path, out_dir, targets[path], force, options)
         append_outcomes(out_dir, [outcome])
         summary.files.append(outcome)
         if on_done is not None:
             on_done(outcome)
+    close_bundles(out_dir)
     write_summary(summary, out_dir)
     return summary
 

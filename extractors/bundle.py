@@ -19,10 +19,12 @@ import shutil
 import stat
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from extractors.errors import DocumentLoadError, ErrorCode
+from extractors.layout import relative_names
 
 BUNDLE_SUFFIXES = (".zip",)
 ZIP_MAGIC = b"PK\x03\x04"
@@ -61,6 +63,59 @@ class BundleMember:
     name: str
     path: Path | None = None
     error: DocumentLoadError | None = None
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A bundle that could not be opened, or one of its members that was refused."""
+
+    path: Path  # the bundle, or the member's place inside the unpack folder
+    name: str  # its batch name: sub/bundle.zip/member.pdf
+    error: DocumentLoadError
+
+
+def expand_inputs(
+    inputs: Sequence[Path], roots: Sequence[Path], work: Path
+) -> tuple[list[Path], list[Path], list[Refused]]:
+    """A batch's inputs with every ZIP bundle replaced by its members.
+
+    Members are unpacked under ``work`` where the bundle sits among the inputs
+    (``work/sub/bundle.zip/member.pdf``) and ``work`` joins the roots, so a member's
+    batch name is ``sub/bundle.zip/member.pdf`` and stays the same from run to run.
+
+    Args:
+        inputs: the batch's files.
+        roots: the folders they were found in.
+        work: where to unpack (inside the output folder, hidden from input scans).
+
+    Returns:
+        The inputs (members in place of their bundle), the roots, and every bundle or
+        member refused with its error.
+    """
+    relative = relative_names(inputs, roots)
+    out: list[Path] = []
+    refused: list[Refused] = []
+    opened = False
+    for path in inputs:
+        if not is_bundle(path):
+            out.append(path)
+            continue
+        opened = True
+        parent = PurePosixPath(relative[path]).parent
+        into = work / parent
+        remove_unpacked(into, path)
+        try:
+            members = expand_bundle(path, into)
+        except DocumentLoadError as exc:
+            refused.append(Refused(path, relative[path], exc))
+            continue
+        for member in members:
+            if member.path is not None:
+                out.append(member.path)
+            elif member.error is not None:
+                name = str(parent / member.name)
+                refused.append(Refused(into / member.name, name, member.error))
+    return out, [*roots, work] if opened else list(roots), refused
 
 
 def is_bundle(archive: Path) -> bool:

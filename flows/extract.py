@@ -26,8 +26,10 @@ from extractors.batch import (
     Target,
     backlog_inputs,
     check_unchanged,
+    close_bundles,
     default_target,
     is_transient,
+    open_bundles,
     plan_batch,
     process_file,
     remove_stale_temporaries,
@@ -180,10 +182,11 @@ def run_files(
         roots: folders whose layout the output mirrors.
         by_content: tell inputs apart by their bytes (the inbox): no JSON is replaced.
     """
-    targets = plan_batch(inputs, target, roots or [], by_content)
+    inputs, bundle_roots, refused = open_bundles(inputs, target, roots or [])
+    targets = plan_batch(inputs, target, bundle_roots, by_content)
     done = find_unchanged(inputs, target, targets, force)
-    append_outcomes(target, list(done.values()))
-    for outcome in done.values():
+    append_outcomes(target, [*refused, *done.values()])
+    for outcome in [*refused, *done.values()]:
         _notify(outcome)
     futures: dict[Path, PrefectFuture[FileOutcome]] = {
         p: extract_file.submit(p, target, targets[p], force, options)
@@ -198,7 +201,8 @@ def run_files(
         append_outcomes(target, [outcome])
         done[path] = outcome
         _notify(outcome)
-    return BatchSummary(files=[done[p] for p in inputs])
+    close_bundles(target)
+    return BatchSummary(files=[*refused, *(done[p] for p in inputs)])
 
 
 def backlog_runner(

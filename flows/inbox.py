@@ -71,10 +71,19 @@ def process_inbox(
     target = Path(out_dir)
     files = list_inbox(folder, min_age_seconds)
     summary = run_files(files, target, roots=[folder], by_content=True)
+    left = {str(p): p for p in files}
     for outcome in summary.files:
+        path = left.pop(outcome.file, None)
+        if path is None:  # a member of a ZIP bundle: the bundle itself is moved below
+            print(outcome_line(outcome))
+            continue
         where = FAILED if outcome.outcome is Outcome.FAILED else ARCHIVE
-        moved = move_file(Path(outcome.file), folder / where)
+        moved = move_file(path, folder / where)
         print(f"{outcome_line(outcome)} -> {moved}")
+    for bundle in left.values():  # opened: its members have their own outcomes
+        print(
+            f"{bundle.name}: bundle unpacked -> {move_file(bundle, folder / ARCHIVE)}"
+        )
     save_summary(summary, target)
     publish_summary(summary, "inbox")
     print(f"inbox: {len(files)} files: {summary.counts}")

@@ -198,7 +198,7 @@ def test_every_file_in_a_folder_gets_an_outcome_whatever_its_name(
     assert sorted(got) == [
         "2019年报告",
         "README",
-        "bundle.zip",
+        "bundle.zip/2019.txt",
         "report.wps",
         "sub/answer.json",
         "sub/page.mht",
@@ -212,13 +212,15 @@ def test_every_file_in_a_folder_gets_an_outcome_whatever_its_name(
     )
     kinds = {
         name: (got[name].outcome, got[name].error_code, got[name].detected_kind)
-        for name in ("bundle.zip", "sub/report.ofd", "sub/answer.json")
+        for name in ("sub/report.ofd", "sub/answer.json")
     }
     assert kinds == {
         "sub/answer.json": (Outcome.FAILED, "unsupported_type", "json"),
-        "bundle.zip": (Outcome.FAILED, "unsupported_type", "zip"),
         "sub/report.ofd": (Outcome.FAILED, "corrupt", None),  # an empty OFD package
     }
+    # A ZIP bundle's members are documents of the batch (this one is no report).
+    member = got["bundle.zip/2019.txt"]
+    assert (member.outcome, member.status) == (Outcome.PROCESSED, "failure")
     # A web archive is unwrapped and read as the page it holds (no report here).
     assert (got["sub/page.mht"].outcome, got["sub/page.mht"].status) == (
         Outcome.PROCESSED,
@@ -229,6 +231,42 @@ def test_every_file_in_a_folder_gets_an_outcome_whatever_its_name(
         "corrupt",
         "unsupported_type",
     }
+
+
+def test_a_zip_bundle_is_read_member_by_member_and_a_hostile_member_refused(
+    tmp_path: Path,
+) -> None:
+    made = make_report(seed=6)
+    folder = tmp_path / "in"
+    (folder / "2020").mkdir(parents=True)
+    with zipfile.ZipFile(folder / "2020" / "reports.zip", "w") as bundle:
+        bundle.writestr("洪泽区/2022.txt", to_text(made))
+        bundle.writestr("../../escape.txt", "报告")
+    (folder / "broken.zip").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    out = tmp_path / "out"
+    first = run_batch(find_inputs([folder]), out, roots=[folder])
+    got = {f.source: f for f in first.files}
+    assert sorted(got) == [
+        "2020/reports.zip/../../escape.txt",
+        "2020/reports.zip/洪泽区/2022.txt",
+        "broken.zip",
+    ]
+    member = got["2020/reports.zip/洪泽区/2022.txt"]
+    assert (member.outcome, member.status) == (Outcome.PROCESSED, "success")
+    report = _report(out / "2020" / "reports.zip" / "洪泽区" / "2022.json")
+    assert report.source.file == "2020/reports.zip/洪泽区/2022.txt"
+    assert_values(report, made)
+    escape = got["2020/reports.zip/../../escape.txt"]
+    assert (escape.outcome, escape.error_code) == (Outcome.FAILED, "corrupt")
+    assert got["broken.zip"].outcome is Outcome.FAILED
+    assert not (tmp_path / "escape.txt").exists()
+    assert not (out / ".bundles").exists()  # unpacked members are gone
+    # The same bundle again: its members are unchanged, under the same names.
+    again = {
+        f.source: f.outcome
+        for f in run_batch(find_inputs([folder]), out, roots=[folder]).files
+    }
+    assert again["2020/reports.zip/洪泽区/2022.txt"] is Outcome.UNCHANGED
 
 
 def test_output_inside_the_input_folder_is_not_read_back(tmp_path: Path) -> None:
