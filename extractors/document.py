@@ -177,3 +177,21 @@ def cells_from_rows(rows: list[list[str]], page: int | None = None) -> list[Tabl
         for r, row in enumerate(rows)
         for c, text in enumerate(row)
     ]
+
+
+def spanless_table(rows: list[list[TableCell]], order: int, engine: str) -> Table:
+    """A table from rows of cells whose merged-cell structure was lost (text sources):
+    each cell renumbered to its place, ragged rows allowed."""
+    cells = [
+        cell.model_copy(update={"row": r, "col": c})
+        for r, row in enumerate(rows)
+        for c, cell in enumerate(row)
+    ]
+    return Table(
+        order=order,
+        n_rows=len(rows),
+        n_cols=max((len(row) for row in rows), default=0),
+        cells=cells,
+        engine=engine,
+        spans_known=False,
+    )

@@ -9,12 +9,12 @@ it covers (pdfplumber's ``edges → intersections → cells`` idea, on pixels).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from extractors.geometry import cluster
 from extractors.ocr.engine import Image
 from extractors.ocr.lines import Box
 
@@ -146,8 +146,8 @@ def region_to_grid(lines: Image, where: Box, dpi: float) -> Grid | None:
     if len(boxes) < 2:
         return None
     tolerance = max(2, int(_EDGE_TOLERANCE_INCH * dpi))
-    col_starts = cluster_edges([b.x0 for b in boxes], tolerance)
-    row_starts = cluster_edges([b.top for b in boxes], tolerance)
+    col_starts = cluster([b.x0 for b in boxes], tolerance)
+    row_starts = cluster([b.top for b in boxes], tolerance)
     cells = []
     for b in boxes:
         col = _index(col_starts, b.x0)
@@ -159,17 +159,6 @@ def region_to_grid(lines: Image, where: Box, dpi: float) -> Grid | None:
         )
     cells.sort(key=lambda c: (c.row, c.col))
     return Grid(where, len(row_starts), len(col_starts), cells)
-
-
-def cluster_edges(positions: Sequence[float], tolerance: float) -> list[float]:
-    """Cell edge positions grouped into grid lines (their mean), ascending."""
-    groups: list[list[float]] = []
-    for p in sorted(positions):
-        if groups and p - groups[-1][-1] <= tolerance:
-            groups[-1].append(p)
-        else:
-            groups.append([p])
-    return [float(np.mean(g)) for g in groups]
 
 
 def _index(starts: list[float], position: float, floor: bool = False) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from extractors.document import Table, TableCell, TextBlock
-from extractors.ocr.grid import cluster_edges
+from extractors.geometry import cluster
 from extractors.ocr.page import OcrLine, PageOcr, to_points
 from extractors.values import is_value_text
 
@@ -152,7 +152,7 @@ def join_tables(first: Table, second: Table) -> Table | None:
     right_gap = max(x.x1 for x in second_boxes) - shift - max(x.x1 for x in first_boxes)
     if abs(shift) > _MAX_SHIFT_PT or abs(right_gap) > _COLUMN_TOLERANCE_PT:
         return None
-    starts = cluster_edges(
+    starts = cluster(
         [x.x0 for x in first_boxes] + [x.x0 - shift for x in second_boxes],
         _COLUMN_TOLERANCE_PT,
     )

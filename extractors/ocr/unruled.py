@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from extractors.geometry import cluster
 from extractors.ocr.engine import Image, OcrEngine
-from extractors.ocr.grid import cluster_edges
 from extractors.ocr.lines import Box, band_to_segments, ink_to_bands
 
 # A printed line is a table row when it breaks into at least this many segments, and a
@@ -250,7 +250,7 @@ def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:
     # The columns are where the fullest rows put their figures; a row of fewer
     # figures may centre one over merged columns (a 2019 table 2 sub-table).
     most = max(sum(b.figure for b in line) for line in figure_rows)
-    anchors = cluster_edges(
+    anchors = cluster(
         [
             _centre(b)
             for line in figure_rows
@@ -281,7 +281,7 @@ def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:
             rows[len(header) + nearest].append(b)
     rows.sort(key=_middle)
     label_centres = [_centre(b) for row in rows for b in row if _centre(b) < first]
-    labels = cluster_edges(label_centres, tolerance)
+    labels = cluster(label_centres, tolerance)
     cells: list[PlacedCell] = []
     for r, row in enumerate(rows):
         figures = any(b.figure for b in row)

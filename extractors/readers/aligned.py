@@ -25,6 +25,7 @@ from extractors.document import (
     TableCell,
     TextBlock,
     cells_from_rows,
+    spanless_table,
 )
 from extractors.template.mapper import Label, classify_table, match_row
 from extractors.template.specs import SPECS
@@ -289,19 +290,7 @@ def _grid(lines: list[list[LaidCell]], order: int) -> Table | None:
             + [TableCell(row=0, col=0, text=t, header=header) for t in placed]
         )
     rows = _join_wrapped_labels(rows)
-    cells_out = [
-        cell.model_copy(update={"row": r, "col": c})
-        for r, row in enumerate(rows)
-        for c, cell in enumerate(row)
-    ]
-    return Table(
-        order=order,
-        n_rows=len(rows),
-        n_cols=max((len(r) for r in rows), default=0),
-        cells=cells_out,
-        engine="text-layout",
-        spans_known=False,
-    )
+    return spanless_table(rows, order, "text-layout")
 
 
 def _join_wrapped_labels(rows: list[list[TableCell]]) -> list[list[TableCell]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from extractors.checks import consistency_equations
-from extractors.document import ReaderWarning, Table, TableCell
+from extractors.document import ReaderWarning, Table, TableCell, spanless_table
 from extractors.readers.flat_joint import split_runs
 from extractors.readers.flat_split import RunSplit, Slot, SplitStatus
 from extractors.template.mapper import Label, match_row
@@ -288,20 +288,7 @@ def to_grid(table: FlatTable, order: int) -> tuple[Table, list[ReaderWarning]]:
                     f"template's equations; read as {' / '.join(split.cells)}",
                 )
             )
-    cells = [
-        cell.model_copy(update={"row": r, "col": c})
-        for r, row in enumerate(rows)
-        for c, cell in enumerate(row)
-    ]
-    grid = Table(
-        order=order,
-        n_rows=len(rows),
-        n_cols=max((len(r) for r in rows), default=0),
-        cells=cells,
-        engine="flat-text",
-        spans_known=False,
-    )
-    return grid, warnings
+    return spanless_table(rows, order, "flat-text"), warnings
 
 
 def _header_rows(spec: TableSpec, row: FlatRow) -> list[list[TableCell]]:

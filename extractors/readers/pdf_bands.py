@@ -16,17 +16,6 @@ from itertools import pairwise
 BAND_SHARE = 0.3
 
 
-def cluster(values: list[float], tolerance: float) -> list[float]:
-    """Centres of groups of values, each group within ``tolerance`` of its neighbour."""
-    groups: list[list[float]] = []
-    for v in sorted(values):
-        if groups and v - groups[-1][-1] <= tolerance:
-            groups[-1].append(v)
-        else:
-            groups.append([v])
-    return [sum(g) / len(g) for g in groups]
-
-
 def nearest_centre(centres: Sequence[float], value: float) -> int:
     """Index of the centre closest to ``value``."""
     return min(range(len(centres)), key=lambda k: abs(centres[k] - value))

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from itertools import pairwise
 from statistics import median
 
+from extractors.geometry import cluster
 from extractors.readers.pdf_bands import (
     bounds_between,
-    cluster,
     column_bounds,
     covered_bands,
     nearest_centre,
