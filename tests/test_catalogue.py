@@ -143,7 +143,6 @@ CATALOGUE = [
     ("password.pdf", Outcome.FAILED, "encrypted"),
     ("protected.docx", Outcome.FAILED, "encrypted"),
     ("zero-pages.pdf", Outcome.FAILED, "empty"),
-    ("zip-named.pdf", Outcome.FAILED, "unsupported_type"),
     ("binary.html", Outcome.FAILED, "unsupported_type"),
     ("many-pages.pdf", Outcome.FAILED, "too_large"),
     ("bomb.png", Outcome.FAILED, "too_large"),
@@ -159,6 +158,16 @@ def test_each_bad_file_has_its_specific_error(
     result = batch[name]
     assert (result.outcome, result.error_code) == (outcome, code), result.message
     assert result.message
+
+
+def test_a_zip_under_a_pdf_name_is_opened_as_a_bundle(
+    batch: dict[str, FileOutcome],
+) -> None:
+    # Content decides: a ZIP of documents is a bundle whatever its name.
+    member = batch["report.txt"]
+    assert member.source == "zip-named.pdf/report.txt"
+    assert (member.outcome, member.status) == (Outcome.PROCESSED, "failure")
+    assert "zip-named.pdf" not in batch
 
 
 def test_every_file_is_accounted_for_once(batch: dict[str, FileOutcome]) -> None:
