@@ -1,13 +1,19 @@
 """The report store: tidy tables in DuckDB (default) or PostgreSQL, and Parquet export.
 
-Four tables, every row keyed by the document's sha256:
+Six tables, every row keyed by the document's sha256:
 
-- ``documents``: one row per report (source, issuer, region, year, templates, status);
+- ``documents``: one row per report (source, versions, issuer, region, year, templates,
+  status, counts of errors and warnings);
 - ``sections``: one row per heading, in order;
 - ``cells``: one row per canonical value (table, row key, column key, value) with where
-  it came from (raw text, page, confidence, grid position);
+  it came from (raw text, page, box, confidence, grid position);
 - ``checks``: the report's own checks (``origin='report'``) and the cross-year check S2
-  computed here (``origin='store'``).
+  computed here (``origin='store'``);
+- ``findings``: the report's warnings and errors, with codes and places;
+- ``suggestions``: the values the rules propose for unreadable cells.
+
+The schema is versioned (:mod:`flows.store_migrate`); opening a store upgrades it and
+recreates the analysts' views (:mod:`flows.store_views`).
 
 Loading a report replaces its rows in one transaction, so a re-load is idempotent and a
 failed load leaves the previous rows (or none) — never half of a document. The same
@@ -27,21 +33,24 @@ from pydantic import ValidationError
 
 from extractors.crossyear import Tables, cross_year_checks, issuer_key
 from extractors.report import CellRecord, Check, Report
+from flows.store_database import ensure_database
+from flows.store_migrate import upgrade
 from flows.store_schema import (
-    METADATA,
+    ORIGIN_REPORT,
+    ORIGIN_STORE,
+    STORE_TABLES,
     TABLES,
     arrow_schema,
     cells,
     checks,
     documents,
 )
+from flows.store_views import create_views
 
 DEFAULT_DUCKDB_NAME = "nianbao.duckdb"
-STORETABLES = ("documents", "sections", "cells", "checks")
 CANONICALTABLES = ("active_disclosure", "requests", "review_litigation")
-# Origins of rows in `checks`: in the report's JSON, or computed by the store.
-ORIGIN_REPORT = "report"
-ORIGIN_STORE = "store"
+SEVERITY_WARNING = "warning"
+SEVERITY_ERROR = "error"
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -51,7 +60,7 @@ class LoadSummary:
     """What a load did: rows written per table, and the JSON files it refused."""
 
     documents: int = 0
-    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STORETABLES, 0))
+    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STORE_TABLES, 0))
     s2_checks: int = 0
     rejected: dict[str, str] = field(default_factory=dict)
 
@@ -72,16 +81,23 @@ def store_url(
 
 
 def open_store(url: str) -> sa.Engine:
-    """An engine on the store, with its tables created if missing."""
+    """An engine on the store, upgraded to the latest schema, with fresh views.
+
+    A missing PostgreSQL database is created when the login may; otherwise, or when
+    the server is down, :class:`~flows.store_database.StoreUnavailable` says what to do.
+    """
     if url.startswith("duckdb:///"):
         Path(url.removeprefix("duckdb:///")).parent.mkdir(parents=True, exist_ok=True)
+    ensure_database(url)
     engine = sa.create_engine(url)
-    METADATA.create_all(engine)
+    upgrade(engine)
+    with engine.begin() as conn:
+        create_views(conn)
     return engine
 
 
 def report_rows(report: Report, json_file: str | None = None) -> Rows:
-    """The report as rows of the four tables (its own checks only; S2 comes later)."""
+    """The report as rows of the store's tables (its own checks only; S2 comes later)."""
     sha = report.source.sha256
     meta = report.report
     by_table = meta.template_by_table
@@ -146,6 +162,7 @@ def report_rows(report: Report, json_file: str | None = None) -> Rows:
                         "grid_row": record.grid_row if record else None,
                         "grid_col": record.grid_col if record else None,
                         "note": record.note if record else None,
+                        **_box_columns(record),
                     }
                 )
     return {
@@ -153,7 +170,59 @@ def report_rows(report: Report, json_file: str | None = None) -> Rows:
         "sections": section_rows,
         "cells": cell_rows,
         "checks": _check_rows(sha, ORIGIN_REPORT, report.checks),
+        "findings": _finding_rows(report),
+        "suggestions": [
+            {
+                "sha256": sha,
+                "ordinal": i,
+                "scope": s.scope,
+                "value": s.value,
+                "because": s.because,
+            }
+            for i, s in enumerate(report.suggestions)
+        ],
     }
+
+
+def _box_columns(record: CellRecord | None) -> dict[str, float | None]:
+    box = record.bbox if record else None
+    return {
+        "bbox_x0": box.x0 if box else None,
+        "bbox_top": box.top if box else None,
+        "bbox_x1": box.x1 if box else None,
+        "bbox_bottom": box.bottom if box else None,
+    }
+
+
+def _finding_rows(report: Report) -> list[dict[str, Any]]:
+    sha = report.source.sha256
+    rows = [
+        {
+            "sha256": sha,
+            "severity": SEVERITY_WARNING,
+            "ordinal": i,
+            "code": w.code,
+            "message": w.message,
+            "scope": w.where,
+            "page": w.page,
+            "component": None,
+        }
+        for i, w in enumerate(report.warnings)
+    ]
+    rows.extend(
+        {
+            "sha256": sha,
+            "severity": SEVERITY_ERROR,
+            "ordinal": i,
+            "code": e.code,
+            "message": e.message,
+            "scope": None,
+            "page": e.page,
+            "component": e.component,
+        }
+        for i, e in enumerate(report.errors)
+    )
+    return rows
 
 
 def load_report(
@@ -298,7 +367,7 @@ def load_outputs(
                 written, affected = _replace_rows(conn, report, str(path))
             targets |= affected
             summary.documents += 1
-            for name in STORETABLES:
+            for name in STORE_TABLES:
                 summary.rows[name] += written[name]
         if progress is not None:
             progress(path)
