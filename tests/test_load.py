@@ -21,7 +21,6 @@ from report_factory import APPLICANTS, following_year, make_report, to_text
 from extractors.batch import find_inputs, run_batch
 from extractors.report import Report
 from flows.cli import main
-from flows.store_schema import TABLES
 from flows.store import (
     export_parquet,
     load_outputs,
@@ -30,6 +29,7 @@ from flows.store import (
     report_jsons,
     table_counts,
 )
+from flows.store_schema import TABLES
 
 ISSUER = ("江苏省淮安市洪泽区人民政府", "洪泽区")
 # Queries a user of the store would run; each must give the same rows on both engines.
