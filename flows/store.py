@@ -31,12 +31,12 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from extractors.crossyear import Tables, cross_year_checks, issuer_key
-from extractors.report import CellRecord, Check, Report
+from extractors.crossyear import Tables, cross_year_checks
+from extractors.report import Report
 from flows.store_database import ensure_database
 from flows.store_migrate import upgrade
+from flows.store_rows import check_rows, report_rows
 from flows.store_schema import (
-    ORIGIN_REPORT,
     ORIGIN_STORE,
     STORE_TABLES,
     TABLES,
@@ -48,11 +48,6 @@ from flows.store_schema import (
 from flows.store_views import create_views
 
 DEFAULT_DUCKDB_NAME = "nianbao.duckdb"
-CANONICALTABLES = ("active_disclosure", "requests", "review_litigation")
-SEVERITY_WARNING = "warning"
-SEVERITY_ERROR = "error"
-
-Rows = dict[str, list[dict[str, Any]]]
 
 
 @dataclass
@@ -94,135 +89,6 @@ def open_store(url: str) -> sa.Engine:
     with engine.begin() as conn:
         create_views(conn)
     return engine
-
-
-def report_rows(report: Report, json_file: str | None = None) -> Rows:
-    """The report as rows of the store's tables (its own checks only; S2 comes later)."""
-    sha = report.source.sha256
-    meta = report.report
-    by_table = meta.template_by_table
-    document = {
-        "sha256": sha,
-        "file": report.source.file,
-        "json_file": json_file,
-        "schema_version": report.schema_version,
-        "pipeline_version": report.pipeline_version,
-        "media_type": report.source.media_type,
-        "format": report.source.format.value,
-        "size_bytes": report.source.size_bytes,
-        "pages": report.source.pages,
-        "ocr": report.source.ocr,
-        "title": meta.title,
-        "issuer": meta.issuer,
-        "issuer_key": issuer_key(meta.issuer, meta.region),
-        "region": meta.region,
-        "year": meta.year,
-        "template": meta.template,
-        **{f"template_{t}": by_table.get(t) for t in CANONICALTABLES},
-        "status": report.status.value,
-        "errors": len(report.errors),
-        "warnings": len(report.warnings),
-    }
-    section_rows = [
-        {
-            "sha256": sha,
-            "ordinal": i,
-            "level": s.level,
-            "number": s.number,
-            "heading": s.heading,
-            "category": s.category,
-            "text": s.text,
-            "page": s.page,
-        }
-        for i, s in enumerate(report.sections)
-    ]
-    provenance: dict[tuple[str, str, str], CellRecord] = {}
-    for found in report.cells:
-        # The mapper keeps the first reading of a value; so does the store.
-        provenance.setdefault((found.table, found.row, found.column), found)
-    cell_rows = []
-    for table_name in CANONICALTABLES:
-        values = getattr(report, table_name)
-        for row_key, fields in values.items():
-            for column_key, value in fields.items():
-                record: CellRecord | None = provenance.get(
-                    (table_name, row_key, column_key)
-                )
-                cell_rows.append(
-                    {
-                        "sha256": sha,
-                        "table_name": table_name,
-                        "row_key": row_key,
-                        "column_key": column_key,
-                        "value": value,
-                        "raw": record.raw if record else None,
-                        "page": record.page if record else None,
-                        "confidence": record.confidence if record else None,
-                        "source_table": record.source_table if record else None,
-                        "grid_row": record.grid_row if record else None,
-                        "grid_col": record.grid_col if record else None,
-                        "note": record.note if record else None,
-                        **_box_columns(record),
-                    }
-                )
-    return {
-        "documents": [document],
-        "sections": section_rows,
-        "cells": cell_rows,
-        "checks": _check_rows(sha, ORIGIN_REPORT, report.checks),
-        "findings": _finding_rows(report),
-        "suggestions": [
-            {
-                "sha256": sha,
-                "ordinal": i,
-                "scope": s.scope,
-                "value": s.value,
-                "because": s.because,
-            }
-            for i, s in enumerate(report.suggestions)
-        ],
-    }
-
-
-def _box_columns(record: CellRecord | None) -> dict[str, float | None]:
-    box = record.bbox if record else None
-    return {
-        "bbox_x0": box.x0 if box else None,
-        "bbox_top": box.top if box else None,
-        "bbox_x1": box.x1 if box else None,
-        "bbox_bottom": box.bottom if box else None,
-    }
-
-
-def _finding_rows(report: Report) -> list[dict[str, Any]]:
-    sha = report.source.sha256
-    rows = [
-        {
-            "sha256": sha,
-            "severity": SEVERITY_WARNING,
-            "ordinal": i,
-            "code": w.code,
-            "message": w.message,
-            "scope": w.where,
-            "page": w.page,
-            "component": None,
-        }
-        for i, w in enumerate(report.warnings)
-    ]
-    rows.extend(
-        {
-            "sha256": sha,
-            "severity": SEVERITY_ERROR,
-            "ordinal": i,
-            "code": e.code,
-            "message": e.message,
-            "scope": None,
-            "page": e.page,
-            "component": e.component,
-        }
-        for i, e in enumerate(report.errors)
-    )
-    return rows
 
 
 def load_report(
@@ -319,7 +185,7 @@ def refresh_cross_year(conn: sa.Connection, shas: Iterable[str]) -> int:
         label = f"{Path(other_file).name}, {other[:12]}"
         found = [
             {**row, "other_sha256": other}
-            for row in _check_rows(
+            for row in check_rows(
                 sha,
                 ORIGIN_STORE,
                 cross_year_checks(tables_of(sha), tables_of(other), label),
@@ -440,26 +306,6 @@ def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) ->
         )
     finally:
         raw.unregister("_nianbao_rows")
-
-
-def _check_rows(
-    sha: str, origin: str, found: Iterable[Check], start: int = 0
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "sha256": sha,
-            "origin": origin,
-            "ordinal": start + i,
-            "rule": c.rule,
-            "scope": c.scope,
-            "status": c.status.value,
-            "expected": c.expected,
-            "actual": c.actual,
-            "message": c.message,
-            "other_sha256": None,
-        }
-        for i, c in enumerate(found)
-    ]
 
 
 def _documents_of(
