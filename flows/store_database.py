@@ -37,7 +37,9 @@ def ensure_database(url: str) -> bool:
     problem = _connect_problem(target)
     if problem is None:
         return False
-    if "does not exist" not in problem or target.database not in problem:
+    # Only this message means "create it": a missing role named like the database
+    # (user nianbao, database nianbao) must not be taken for it.
+    if f'database "{target.database}" does not exist' not in problem:
         raise StoreUnavailable(_unreachable(target, problem))
     engine = sa.create_engine(
         target.set(database=MAINTENANCE_DATABASE), isolation_level="AUTOCOMMIT"

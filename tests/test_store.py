@@ -35,7 +35,7 @@ from flows.store import (
     report_jsons,
     report_rows,
 )
-from flows.store_database import ensure_database
+from flows.store_database import StoreUnavailable, ensure_database
 from flows.store_migrate import current_version, latest_version, migrations
 from flows.store_schema import TABLES
 from flows.store_views import table_view_name, view_column_label
@@ -500,3 +500,14 @@ def test_cli_load_with_the_server_down_is_one_line(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "Traceback" not in err
     assert f"port {port} failed" in err and "start the server" in err
+
+
+def test_a_missing_role_named_like_the_database_is_not_taken_for_it(
+    postgres_url: str,
+) -> None:
+    url = make_url(postgres_url).set(username="ghost", database="ghost")
+    with pytest.raises(StoreUnavailable, match='role "ghost" does not exist') as raised:
+        ensure_database(url.render_as_string(False))
+    assert "createdb" not in str(raised.value) and "start the server" in str(
+        raised.value
+    )
