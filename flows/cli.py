@@ -247,6 +247,7 @@ def _load(args: argparse.Namespace) -> int:
         store_url,
         table_counts,
     )
+    from flows.store_database import StoreUnavailable
 
     if not args.out_dir.is_dir():
         raise UsageError(
@@ -258,6 +259,8 @@ def _load(args: argparse.Namespace) -> int:
     url = store_url(args.db, args.postgres, args.out_dir)
     try:
         engine = open_store(url)
+    except StoreUnavailable as exc:  # server down, database missing: what to run
+        raise UsageError(str(exc)) from exc
     except DBAPIError as exc:
         raise UsageError(_database_problem(url, exc)) from exc
     try:

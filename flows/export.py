@@ -24,8 +24,7 @@ from flows.labels import (
     TABLE_KINDS,
     all_value_keys,
     bilingual,
-    field_label,
-    row_label,
+    value_label,
 )
 
 _log = logging.getLogger(__name__)
@@ -63,12 +62,7 @@ def table_sheet(kind: str, reports: Iterable[Report]) -> Sheet:
     keys = (*META_LABELS, *(f"{r}.{f}" for r, f in value_keys))
     headers = (
         *(bilingual(label, key) for key, label in META_LABELS.items()),
-        *(
-            bilingual(
-                f"{row_label(kind, r, short=True)}·{field_label(kind, f)}", f"{r}.{f}"
-            )
-            for r, f in value_keys
-        ),
+        *(bilingual(value_label(kind, r, f), f"{r}.{f}") for r, f in value_keys),
     )
     rows = []
     for report in reports:

@@ -91,6 +91,11 @@ def row_label(
     return "·".join((*group, label)) if short and group else label
 
 
+def value_label(kind: str, row: str, field: str) -> str:
+    """The Chinese header of one value, `本年新收·自然人`: short row label, then field."""
+    return f"{row_label(kind, row, short=True)}·{field_label(kind, field)}"
+
+
 def field_label(kind: str, field: str) -> str:
     """The Chinese label of a field (column) of a table; the key itself if unknown."""
     for spec in SPECS[TableKind(kind)].values():

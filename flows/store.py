@@ -1,13 +1,19 @@
 """The report store: tidy tables in DuckDB (default) or PostgreSQL, and Parquet export.
 
-Four tables, every row keyed by the document's sha256:
+Six tables, every row keyed by the document's sha256:
 
-- ``documents``: one row per report (source, issuer, region, year, templates, status);
+- ``documents``: one row per report (source, versions, issuer, region, year, templates,
+  status, counts of errors and warnings);
 - ``sections``: one row per heading, in order;
 - ``cells``: one row per canonical value (table, row key, column key, value) with where
-  it came from (raw text, page, confidence, grid position);
+  it came from (raw text, page, box, confidence, grid position);
 - ``checks``: the report's own checks (``origin='report'``) and the cross-year check S2
-  computed here (``origin='store'``).
+  computed here (``origin='store'``);
+- ``findings``: the report's warnings and errors, with codes and places;
+- ``suggestions``: the values the rules propose for unreadable cells.
+
+The schema is versioned (:mod:`flows.store_migrate`); opening a store upgrades it and
+recreates the analysts' views (:mod:`flows.store_views`).
 
 Loading a report replaces its rows in one transaction, so a re-load is idempotent and a
 failed load leaves the previous rows (or none) — never half of a document. The same
@@ -25,25 +31,23 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from extractors.crossyear import Tables, cross_year_checks, issuer_key
-from extractors.report import CellRecord, Check, Report
+from extractors.crossyear import Tables, cross_year_checks
+from extractors.report import Report
+from flows.store_database import ensure_database
+from flows.store_migrate import upgrade
+from flows.store_rows import check_rows, report_rows
 from flows.store_schema import (
-    METADATA,
+    ORIGIN_STORE,
+    STORE_TABLES,
     TABLES,
     arrow_schema,
     cells,
     checks,
     documents,
 )
+from flows.store_views import create_views
 
 DEFAULT_DUCKDB_NAME = "nianbao.duckdb"
-STORETABLES = ("documents", "sections", "cells", "checks")
-CANONICALTABLES = ("active_disclosure", "requests", "review_litigation")
-# Origins of rows in `checks`: in the report's JSON, or computed by the store.
-ORIGIN_REPORT = "report"
-ORIGIN_STORE = "store"
-
-Rows = dict[str, list[dict[str, Any]]]
 
 
 @dataclass
@@ -51,7 +55,7 @@ class LoadSummary:
     """What a load did: rows written per table, and the JSON files it refused."""
 
     documents: int = 0
-    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STORETABLES, 0))
+    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STORE_TABLES, 0))
     s2_checks: int = 0
     rejected: dict[str, str] = field(default_factory=dict)
 
@@ -72,88 +76,19 @@ def store_url(
 
 
 def open_store(url: str) -> sa.Engine:
-    """An engine on the store, with its tables created if missing."""
+    """An engine on the store, upgraded to the latest schema, with fresh views.
+
+    A missing PostgreSQL database is created when the login may; otherwise, or when
+    the server is down, :class:`~flows.store_database.StoreUnavailable` says what to do.
+    """
     if url.startswith("duckdb:///"):
         Path(url.removeprefix("duckdb:///")).parent.mkdir(parents=True, exist_ok=True)
+    ensure_database(url)
     engine = sa.create_engine(url)
-    METADATA.create_all(engine)
+    upgrade(engine)
+    with engine.begin() as conn:
+        create_views(conn)
     return engine
-
-
-def report_rows(report: Report, json_file: str | None = None) -> Rows:
-    """The report as rows of the four tables (its own checks only; S2 comes later)."""
-    sha = report.source.sha256
-    meta = report.report
-    by_table = meta.template_by_table
-    document = {
-        "sha256": sha,
-        "file": report.source.file,
-        "json_file": json_file,
-        "schema_version": report.schema_version,
-        "pipeline_version": report.pipeline_version,
-        "media_type": report.source.media_type,
-        "format": report.source.format.value,
-        "size_bytes": report.source.size_bytes,
-        "pages": report.source.pages,
-        "ocr": report.source.ocr,
-        "title": meta.title,
-        "issuer": meta.issuer,
-        "issuer_key": issuer_key(meta.issuer, meta.region),
-        "region": meta.region,
-        "year": meta.year,
-        "template": meta.template,
-        **{f"template_{t}": by_table.get(t) for t in CANONICALTABLES},
-        "status": report.status.value,
-        "errors": len(report.errors),
-        "warnings": len(report.warnings),
-    }
-    section_rows = [
-        {
-            "sha256": sha,
-            "ordinal": i,
-            "level": s.level,
-            "number": s.number,
-            "heading": s.heading,
-            "category": s.category,
-            "text": s.text,
-            "page": s.page,
-        }
-        for i, s in enumerate(report.sections)
-    ]
-    provenance: dict[tuple[str, str, str], CellRecord] = {}
-    for found in report.cells:
-        # The mapper keeps the first reading of a value; so does the store.
-        provenance.setdefault((found.table, found.row, found.column), found)
-    cell_rows = []
-    for table_name in CANONICALTABLES:
-        values = getattr(report, table_name)
-        for row_key, fields in values.items():
-            for column_key, value in fields.items():
-                record: CellRecord | None = provenance.get(
-                    (table_name, row_key, column_key)
-                )
-                cell_rows.append(
-                    {
-                        "sha256": sha,
-                        "table_name": table_name,
-                        "row_key": row_key,
-                        "column_key": column_key,
-                        "value": value,
-                        "raw": record.raw if record else None,
-                        "page": record.page if record else None,
-                        "confidence": record.confidence if record else None,
-                        "source_table": record.source_table if record else None,
-                        "grid_row": record.grid_row if record else None,
-                        "grid_col": record.grid_col if record else None,
-                        "note": record.note if record else None,
-                    }
-                )
-    return {
-        "documents": [document],
-        "sections": section_rows,
-        "cells": cell_rows,
-        "checks": _check_rows(sha, ORIGIN_REPORT, report.checks),
-    }
 
 
 def load_report(
@@ -250,7 +185,7 @@ def refresh_cross_year(conn: sa.Connection, shas: Iterable[str]) -> int:
         label = f"{Path(other_file).name}, {other[:12]}"
         found = [
             {**row, "other_sha256": other}
-            for row in _check_rows(
+            for row in check_rows(
                 sha,
                 ORIGIN_STORE,
                 cross_year_checks(tables_of(sha), tables_of(other), label),
@@ -298,7 +233,7 @@ def load_outputs(
                 written, affected = _replace_rows(conn, report, str(path))
             targets |= affected
             summary.documents += 1
-            for name in STORETABLES:
+            for name in STORE_TABLES:
                 summary.rows[name] += written[name]
         if progress is not None:
             progress(path)
@@ -371,26 +306,6 @@ def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) ->
         )
     finally:
         raw.unregister("_nianbao_rows")
-
-
-def _check_rows(
-    sha: str, origin: str, found: Iterable[Check], start: int = 0
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "sha256": sha,
-            "origin": origin,
-            "ordinal": start + i,
-            "rule": c.rule,
-            "scope": c.scope,
-            "status": c.status.value,
-            "expected": c.expected,
-            "actual": c.actual,
-            "message": c.message,
-            "other_sha256": None,
-        }
-        for i, c in enumerate(found)
-    ]
 
 
 def _documents_of(

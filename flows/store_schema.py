@@ -1,7 +1,9 @@
-"""The store's four tidy tables (SQLAlchemy Core), shared by DuckDB and PostgreSQL.
+"""The store's tidy tables (SQLAlchemy Core), shared by DuckDB and PostgreSQL.
 
 Every row is keyed by the document's sha256, so one document's rows can be replaced as a
-unit. See docs/operations.md for what each column holds.
+unit. See docs/operations.md for what each column holds. The tables are created and
+upgraded by the SQL files in ``flows/migrations`` (:mod:`flows.store_migrate`); these
+declarations are how the code reads and writes them, and a test keeps the two equal.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-STORE_TABLES = ("documents", "sections", "cells", "checks")
-
 METADATA = sa.MetaData()
+# Origins of rows in `checks`: in the report's JSON, or computed by the store (S2).
+ORIGIN_REPORT = "report"
+ORIGIN_STORE = "store"
 
 documents = sa.Table(
     "documents",
@@ -68,6 +71,11 @@ cells = sa.Table(
     sa.Column("grid_row", sa.Integer),
     sa.Column("grid_col", sa.Integer),
     sa.Column("note", sa.Text),
+    # The value's box on its page (points, origin top-left), when the input has pages.
+    sa.Column("bbox_x0", sa.Double),
+    sa.Column("bbox_top", sa.Double),
+    sa.Column("bbox_x1", sa.Double),
+    sa.Column("bbox_bottom", sa.Double),
 )
 checks = sa.Table(
     "checks",
@@ -83,12 +91,44 @@ checks = sa.Table(
     sa.Column("message", sa.Text),
     sa.Column("other_sha256", sa.String(64)),
 )
+# The report's `warnings` (severity 'warning') and `errors` (severity 'error'), in order.
+findings = sa.Table(
+    "findings",
+    METADATA,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("severity", sa.Text, primary_key=True),
+    sa.Column("ordinal", sa.Integer, primary_key=True),
+    sa.Column("code", sa.Text, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("scope", sa.Text),  # a warning's `where`
+    sa.Column("page", sa.Integer),
+    sa.Column("component", sa.Text),  # an error's failing stage
+)
+suggestions = sa.Table(
+    "suggestions",
+    METADATA,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("ordinal", sa.Integer, primary_key=True),
+    sa.Column("scope", sa.Text, nullable=False),
+    sa.Column("value", sa.Double, nullable=False),
+    sa.Column("because", sa.Text, nullable=False),
+)
 TABLES = {
     "documents": documents,
     "sections": sections,
     "cells": cells,
     "checks": checks,
+    "findings": findings,
+    "suggestions": suggestions,
 }
+STORE_TABLES = tuple(TABLES)
+# Which migrations (flows/migrations/NNNN_*.sql) the store has had; not a document table.
+schema_version = sa.Table(
+    "schema_version",
+    sa.MetaData(),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.Text, nullable=False),
+)
 
 
 def arrow_schema(table: sa.Table) -> Any:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,3 +47,31 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for the session (fails the tests if it cannot start)."""
+    given = os.environ.get("NIANBAO_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    folder = Path(tempfile.mkdtemp(prefix="nianbao-pg-")) / "cluster"
+    script = ROOT / "scripts" / "start-postgres.sh"
+    started = subprocess.run(
+        ["bash", str(script), str(folder), str(_free_port())],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode == 0, f"PostgreSQL did not start: {started.stderr}"
+    try:
+        yield started.stdout.strip()
+    finally:
+        subprocess.run(["bash", str(script), "--stop", str(folder)], timeout=60)

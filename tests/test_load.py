@@ -2,16 +2,13 @@
 PostgreSQL answer the same queries alike, S2 runs across years, Parquet export.
 
 PostgreSQL is a real server started by scripts/start-postgres.sh on a loopback port (or
-the one named by NIANBAO_TEST_POSTGRES_URL); if it cannot start, these tests fail.
+the one named by NIANBAO_TEST_POSTGRES_URL; fixture in conftest.py); if it cannot start,
+these tests fail.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +16,6 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
-from conftest import ROOT
 from report_factory import APPLICANTS, following_year, make_report, to_text
 
 from extractors.batch import find_inputs, run_batch
@@ -33,6 +29,7 @@ from flows.store import (
     report_jsons,
     table_counts,
 )
+from flows.store_schema import TABLES
 
 ISSUER = ("江苏省淮安市洪泽区人民政府", "洪泽区")
 # Queries a user of the store would run; each must give the same rows on both engines.
@@ -51,34 +48,6 @@ QUERIES = [
     "AND c.status = 'fail' ORDER BY d.year, c.scope",
     "SELECT category, count(*) FROM sections GROUP BY category ORDER BY category",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """A real PostgreSQL server for this module (fails the tests if it cannot start)."""
-    given = os.environ.get("NIANBAO_TEST_POSTGRES_URL")
-    if given:
-        yield given
-        return
-    folder = Path(tempfile.mkdtemp(prefix="nianbao-pg-")) / "cluster"
-    script = ROOT / "scripts" / "start-postgres.sh"
-    started = subprocess.run(
-        ["bash", str(script), str(folder), str(_free_port())],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert started.returncode == 0, f"PostgreSQL did not start: {started.stderr}"
-    try:
-        yield started.stdout.strip()
-    finally:
-        subprocess.run(["bash", str(script), "--stop", str(folder)], timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -166,8 +135,8 @@ def duckdb_engine(tmp_path: Path) -> Iterator[sa.Engine]:
 def pg_engine(postgres_url: str) -> Iterator[sa.Engine]:
     engine = open_store(postgres_url)
     with engine.begin() as conn:  # each test starts from an empty store
-        for table in ("documents", "sections", "cells", "checks"):
-            conn.execute(sa.text(f"DELETE FROM {table}"))
+        for table in TABLES.values():
+            conn.execute(table.delete())
     yield engine
     engine.dispose()
 
@@ -185,6 +154,8 @@ def test_loaded_rows_equal_the_json(outputs: Path, duckdb_engine: sa.Engine) -> 
             for fields in table.values()
         ),
         "checks": sum(len(r.checks) for r in reports),
+        "findings": sum(len(r.warnings) + len(r.errors) for r in reports),
+        "suggestions": sum(len(r.suggestions) for r in reports),
     }
     assert summary.documents == 10 and summary.rejected == {}
     assert summary.rows == expected
@@ -317,13 +288,3 @@ def test_load_flow(prefect_harness: None, outputs: Path, tmp_path: Path) -> None
 
     summary = load_outputs_flow(str(outputs), db=str(tmp_path / "flow.duckdb"))
     assert summary.documents == 10 and summary.s2_checks > 0
-
-
-def test_cli_load_into_a_missing_database_says_what_to_do(
-    outputs: Path, postgres_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    missing = postgres_url.rsplit("/", 1)[0] + "/no_such_database"
-    assert main(["load", str(outputs), "--postgres", missing]) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "Traceback" not in err
-    assert "no_such_database" in err and "create the database" in err
