@@ -25,7 +25,9 @@ from extractors.batch import (
     Outcome,
     backlog_inputs,
     find_inputs,
+    input_roots,
     run_batch,
+    settle_unchanged,
 )
 from extractors.ledger import outcome_line
 from extractors.options import ReaderOptions, Settings
@@ -183,7 +185,7 @@ def _extract(args: argparse.Namespace) -> int:
     return _exit_code(summary)
 
 
-def _refuse_empty_backlog(args: argparse.Namespace) -> None:
+def _backlog_inputs(args: argparse.Namespace) -> list[Path]:
     """List the backlog before Prefect starts, to refuse a missing or empty one fast."""
     if not (args.folder or args.glob or args.manifest):
         raise UsageError("give a FOLDER, --glob PATTERN or --manifest CSV")
@@ -205,11 +207,18 @@ def _refuse_empty_backlog(args: argparse.Namespace) -> None:
         ) from exc
     if not inputs:
         raise UsageError("no input files: the folder, glob or manifest lists none")
+    return inputs
 
 
 def _backlog(args: argparse.Namespace) -> int:
     options = _limits(args)
-    _refuse_empty_backlog(args)
+    folder = str(args.folder) if args.folder else None
+    manifest = str(args.manifest) if args.manifest else None
+    roots = input_roots(folder, args.glob, manifest)
+    settled = settle_unchanged(_backlog_inputs(args), args.out, roots, args.force)
+    if settled is not None:  # nothing to extract: no Prefect server, no flow run
+        _print_summary(settled)
+        return _exit_code(settled)
     # Prefect (and Dask) load only for the commands that need them.
     from flows.extract import backlog_flow, backlog_runner, progress_hooks
 
@@ -223,12 +232,7 @@ def _backlog(args: argparse.Namespace) -> int:
         progress_hooks.append(advance)
         try:
             summary = backlog_flow(runner)(
-                str(args.folder) if args.folder else None,
-                str(args.out),
-                args.force,
-                args.glob,
-                str(args.manifest) if args.manifest else None,
-                options,
+                folder, str(args.out), args.force, args.glob, manifest, options
             )
         finally:
             progress_hooks.remove(advance)

@@ -28,6 +28,7 @@ from extractors.batch import (
     check_unchanged,
     close_bundles,
     default_target,
+    input_roots,
     is_transient,
     open_bundles,
     plan_batch,
@@ -36,7 +37,6 @@ from extractors.batch import (
     write_summary,
 )
 from extractors.errors import ErrorCode
-from extractors.layout import glob_root
 from extractors.ledger import append_outcomes
 from extractors.options import ReaderOptions
 
@@ -72,18 +72,6 @@ def extract_file(
 ) -> FileOutcome:
     """Extract one document and write its JSON (bad input is an outcome, not a crash)."""
     return process_file(path, out_dir, target, force, options, raise_transient=True)
-
-
-def input_roots(
-    folder: str | None, pattern: str | None, manifest: str | None
-) -> list[Path]:
-    """The folders a backlog's files are named relative to (their layout is mirrored)."""
-    roots = [Path(folder)] if folder else []
-    if pattern:
-        roots.append(glob_root(pattern))
-    if manifest:
-        roots.append(Path(manifest).parent)
-    return roots
 
 
 @task(name="list-inputs", cache_policy=NO_CACHE)
