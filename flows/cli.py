@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -89,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     backlog.add_argument("--dask-address", help="run tasks on this Dask scheduler")
     backlog.add_argument(
         "--dask", action="store_true", help="run tasks on a local Dask cluster"
+    )
+    backlog.add_argument(
+        "-v", "--verbose", action="store_true", help="show Dask's own log lines"
     )
     _add_limits(backlog, settings)
     backlog.set_defaults(run=_backlog)
@@ -223,6 +227,10 @@ def _backlog(args: argparse.Namespace) -> int:
     from flows.extract import backlog_flow, backlog_runner, progress_hooks
 
     runner = backlog_runner(args.workers, args.dask_address, args.dask)
+    if not args.verbose:
+        # Dask logs every connection at INFO, and a comm closed at a clean shutdown with
+        # its traceback: noise unless asked for. Set after backlog_runner imported it.
+        logging.getLogger("distributed").setLevel(logging.WARNING)
     with _progress("backlog") as progress:
         bar = progress.add_task("", total=None)
 

@@ -170,3 +170,39 @@ def test_limits_hold_on_a_real_dask_cluster(cluster: str, tmp_path: Path) -> Non
         assert_values(written, report)
     summary = json.loads((out / "_summary.json").read_text("utf-8"))
     assert summary["counts"] == {"processed": 3, "unchanged": 0, "failed": 2}
+
+
+def test_a_local_dask_run_is_quiet_unless_verbose(tmp_path: Path) -> None:
+    """Dask's INFO lines (~100 a run) and its closed-comm traceback at a clean shutdown
+    show only with -v."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    made = make_report(seed=7)
+    (folder / "7.txt").write_text(to_text(made), "utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+    }
+    env.pop("PREFECT_API_URL", None)
+    stderr = {}
+    for flags in ([], ["-v"]):
+        done = subprocess.run(
+            [
+                *(sys.executable, "-m", "flows.cli", "backlog", str(folder)),
+                *("--out", str(tmp_path / f"out{len(flags)}"), "--dask", *flags),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines()[-1] == "processed=1 unchanged=0 failed=0"
+        stderr[len(flags)] = done.stderr
+    assert "Traceback" not in stderr[0]
+    assert "distributed" not in stderr[0]
+    assert "distributed.scheduler" in stderr[1]  # the same lines are there when asked
+    written = Report.model_validate_json((tmp_path / "out0" / "7.json").read_bytes())
+    assert_values(written, made)
