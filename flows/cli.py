@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import Progress
 from rich.table import Table
 
 from extractors.batch import (
@@ -34,6 +34,7 @@ from extractors.ledger import outcome_line
 from extractors.options import ReaderOptions, Settings
 from extractors.report import Report
 from flows.cli_views import UsageError, add_view_commands
+from flows.progress import progress_bar
 
 _console = Console(stderr=True)
 # Above this many files the closing summary lists only failures and counts.
@@ -219,7 +220,8 @@ def _backlog(args: argparse.Namespace) -> int:
     folder = str(args.folder) if args.folder else None
     manifest = str(args.manifest) if args.manifest else None
     roots = input_roots(folder, args.glob, manifest)
-    settled = settle_unchanged(_backlog_inputs(args), args.out, roots, args.force)
+    inputs = _backlog_inputs(args)
+    settled = settle_unchanged(inputs, args.out, roots, args.force)
     if settled is not None:  # nothing to extract: no Prefect server, no flow run
         _print_summary(settled)
         return _exit_code(settled)
@@ -232,7 +234,7 @@ def _backlog(args: argparse.Namespace) -> int:
         # its traceback: noise unless asked for. Set after backlog_runner imported it.
         logging.getLogger("distributed").setLevel(logging.WARNING)
     with _progress("backlog") as progress:
-        bar = progress.add_task("", total=None)
+        bar = progress.add_task("", total=len(inputs))
 
         def advance(outcome: FileOutcome) -> None:
             progress.update(bar, description=Path(outcome.file).name, advance=1)
@@ -340,14 +342,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _progress(label: str) -> Progress:
-    return Progress(
-        TextColumn(f"[bold]{label}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        console=_console,
-        disable=not _console.is_terminal,  # no bar drawn into logs and cron mail
-    )
+    return progress_bar(label, _console)
 
 
 def _print_summary(summary: BatchSummary) -> None:
