@@ -204,6 +204,8 @@ def test_a_local_dask_run_is_quiet_unless_verbose(tmp_path: Path) -> None:
     assert "Traceback" not in stderr[0]
     # (a warning, such as the dashboard's port being taken, still shows)
     assert "INFO    | distributed" not in stderr[0]
-    assert "INFO    | distributed.scheduler" in stderr[1]  # the same lines are there when asked
+    assert (
+        "INFO    | distributed.scheduler" in stderr[1]
+    )  # the same lines are there when asked
     written = Report.model_validate_json((tmp_path / "out0" / "7.json").read_bytes())
     assert_values(written, made)
