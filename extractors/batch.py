@@ -32,7 +32,7 @@ from extractors.atomic import (
 from extractors.bundle import Refused, expand_inputs
 from extractors.errors import DocumentLoadError, ErrorCode
 from extractors.guard import extract_guarded
-from extractors.layout import json_name, plan_outputs, relative_names
+from extractors.layout import glob_root, json_name, plan_outputs, relative_names
 from extractors.ledger import (
     SUMMARY_NAME,
     BatchSummary,
@@ -162,6 +162,18 @@ def backlog_inputs(
     return list(dict.fromkeys(inputs))
 
 
+def input_roots(
+    folder: str | None, pattern: str | None, manifest: str | None
+) -> list[Path]:
+    """The folders a backlog's files are named relative to (their layout is mirrored)."""
+    roots = [Path(folder)] if folder else []
+    if pattern:
+        roots.append(glob_root(pattern))
+    if manifest:
+        roots.append(Path(manifest).parent)
+    return roots
+
+
 def plan_batch(
     inputs: list[Path],
     out_dir: Path,
@@ -273,6 +285,42 @@ def check_unchanged(
     except OSError:
         return None
     return _unchanged_outcome(path, out_dir, target, digest)
+
+
+def settle_unchanged(
+    inputs: list[Path],
+    out_dir: Path,
+    roots: Sequence[Path] = (),
+    force: bool = False,
+) -> BatchSummary | None:
+    """The run's outcomes when no input needs extracting, else None (work remains).
+
+    Plain Python, before any orchestration starts: a re-run where nothing changed
+    costs one hash and one JSON read per file, and no scheduler or API server. It
+    stops at the first input that needs work, so a run with work wastes little. When
+    nothing is left, every input's ``unchanged`` outcome (and each refused bundle's
+    ``failed`` one) is appended to the ledger and the summary is written, as a run
+    would.
+    """
+    if force:
+        return None
+    opened, opened_roots, refused = open_bundles(inputs, out_dir, roots)
+    try:
+        targets = plan_batch(opened, out_dir, opened_roots)
+        unchanged = []
+        for path in opened:
+            outcome = check_unchanged(path, out_dir, targets[path])
+            if outcome is None:
+                return None
+            unchanged.append(outcome)
+    finally:
+        close_bundles(out_dir)
+    if out_dir.is_dir():
+        remove_stale_temporaries(out_dir)
+    summary = BatchSummary(files=[*refused, *unchanged])
+    append_outcomes(out_dir, summary.files)
+    write_summary(summary, out_dir)
+    return summary
 
 
 def _unchanged_outcome(

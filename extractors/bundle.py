@@ -323,6 +323,8 @@ def _unpack(
 
 
 def _head(path: Path) -> bytes:
+    if not stat.S_ISREG(path.stat().st_mode):
+        return b""  # never open a pipe (it blocks); process_file reports it
     with path.open("rb") as stream:
         return stream.read(len(ZIP_MAGIC))
 

@@ -4,7 +4,8 @@ A hostile file (a decompression bomb, a PDF whose content stream loops) must not
 exhaust a batch. The extraction runs in a child process with an address-space limit; the
 parent waits at most the time limit, then kills it. Children come from a fork server
 that has imported the pipeline once: start-up stays cheap, and no child inherits locks
-held by the parent's other threads (Prefect runs tasks in threads).
+held by the parent's other threads (Prefect runs tasks in threads). In a daemonic process,
+which may have no children, a helper process does this (:mod:`extractors.guard_relay`).
 """
 
 from __future__ import annotations
@@ -31,9 +32,37 @@ def extract_guarded(
 ) -> Report:
     """Run ``extract(path, options)`` within the options' time and memory limits.
 
+    A daemonic process (a Dask worker under its nanny) may not start children, so
+    there the document goes through a helper process that may
+    (:mod:`extractors.guard_relay`); the limits are the same.
+
     Raises:
         DocumentLoadError: ``timeout`` past the time limit, ``too_large`` when the
             memory limit was hit, or the child's own load error.
+    """
+    if multiprocessing.current_process().daemon:
+        # Imported here: the relay's helper itself imports this module.
+        from extractors.guard_relay import relay
+
+        kind, payload = relay(path, options, extract)
+    else:
+        kind, payload = run_in_child(path, options, extract)
+    if kind == "report":
+        return Report.model_validate_json(payload)
+    code, message = payload
+    raise DocumentLoadError(ErrorCode(code), message)
+
+
+def run_in_child(
+    path: Path,
+    options: ReaderOptions,
+    extract: Callable[[Path, ReaderOptions], Report],
+) -> tuple[str, Any]:
+    """The child's answer: ``("report", json)`` or ``("error", (code, message))``.
+
+    Raises:
+        DocumentLoadError: ``timeout`` or ``too_large`` when the child was stopped or
+            died before it could answer.
     """
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
@@ -49,7 +78,7 @@ def extract_guarded(
                 f"extraction took longer than {options.time_limit_seconds:g} s",
             )
         try:
-            kind, payload = receiver.recv()
+            answer: tuple[str, Any] = receiver.recv()
         except EOFError as exc:
             raise DocumentLoadError(
                 ErrorCode.TOO_LARGE,
@@ -61,10 +90,7 @@ def extract_guarded(
             child.kill()
         child.join()
         receiver.close()
-    if kind == "report":
-        return Report.model_validate_json(payload)
-    code, message = payload
-    raise DocumentLoadError(ErrorCode(code), message)
+    return answer
 
 
 def _context() -> multiprocessing.context.ForkServerContext:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import sys
 from pathlib import Path
 
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import Progress
 from rich.table import Table
 
 from extractors.batch import (
@@ -25,12 +26,15 @@ from extractors.batch import (
     Outcome,
     backlog_inputs,
     find_inputs,
+    input_roots,
     run_batch,
+    settle_unchanged,
 )
 from extractors.ledger import outcome_line
 from extractors.options import ReaderOptions, Settings
 from extractors.report import Report
 from flows.cli_views import UsageError, add_view_commands
+from flows.progress import progress_bar
 
 _console = Console(stderr=True)
 # Above this many files the closing summary lists only failures and counts.
@@ -87,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     backlog.add_argument("--dask-address", help="run tasks on this Dask scheduler")
     backlog.add_argument(
         "--dask", action="store_true", help="run tasks on a local Dask cluster"
+    )
+    backlog.add_argument(
+        "-v", "--verbose", action="store_true", help="show Dask's own log lines"
     )
     _add_limits(backlog, settings)
     backlog.set_defaults(run=_backlog)
@@ -183,7 +190,7 @@ def _extract(args: argparse.Namespace) -> int:
     return _exit_code(summary)
 
 
-def _refuse_empty_backlog(args: argparse.Namespace) -> None:
+def _backlog_inputs(args: argparse.Namespace) -> list[Path]:
     """List the backlog before Prefect starts, to refuse a missing or empty one fast."""
     if not (args.folder or args.glob or args.manifest):
         raise UsageError("give a FOLDER, --glob PATTERN or --manifest CSV")
@@ -205,17 +212,29 @@ def _refuse_empty_backlog(args: argparse.Namespace) -> None:
         ) from exc
     if not inputs:
         raise UsageError("no input files: the folder, glob or manifest lists none")
+    return inputs
 
 
 def _backlog(args: argparse.Namespace) -> int:
     options = _limits(args)
-    _refuse_empty_backlog(args)
+    folder = str(args.folder) if args.folder else None
+    manifest = str(args.manifest) if args.manifest else None
+    roots = input_roots(folder, args.glob, manifest)
+    inputs = _backlog_inputs(args)
+    settled = settle_unchanged(inputs, args.out, roots, args.force)
+    if settled is not None:  # nothing to extract: no Prefect server, no flow run
+        _print_summary(settled)
+        return _exit_code(settled)
     # Prefect (and Dask) load only for the commands that need them.
     from flows.extract import backlog_flow, backlog_runner, progress_hooks
 
     runner = backlog_runner(args.workers, args.dask_address, args.dask)
+    if not args.verbose:
+        # Dask logs every connection at INFO, and a comm closed at a clean shutdown with
+        # its traceback: noise unless asked for. Set after backlog_runner imported it.
+        logging.getLogger("distributed").setLevel(logging.WARNING)
     with _progress("backlog") as progress:
-        bar = progress.add_task("", total=None)
+        bar = progress.add_task("", total=len(inputs))
 
         def advance(outcome: FileOutcome) -> None:
             progress.update(bar, description=Path(outcome.file).name, advance=1)
@@ -223,12 +242,7 @@ def _backlog(args: argparse.Namespace) -> int:
         progress_hooks.append(advance)
         try:
             summary = backlog_flow(runner)(
-                str(args.folder) if args.folder else None,
-                str(args.out),
-                args.force,
-                args.glob,
-                str(args.manifest) if args.manifest else None,
-                options,
+                folder, str(args.out), args.force, args.glob, manifest, options
             )
         finally:
             progress_hooks.remove(advance)
@@ -331,14 +345,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _progress(label: str) -> Progress:
-    return Progress(
-        TextColumn(f"[bold]{label}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        console=_console,
-        disable=not _console.is_terminal,  # no bar drawn into logs and cron mail
-    )
+    return progress_bar(label, _console)
 
 
 def _print_summary(summary: BatchSummary) -> None:

@@ -12,12 +12,14 @@ from rich.console import Console
 from extractors.report import Report
 from flows.compare import compare_reports, comparison_page
 from flows.export import batch_sheets, write_csv, write_xlsx
+from flows.progress import progress_bar
 from flows.review_site import (
     DEFAULT_PAGE_SCALE,
     build_review_site,
     find_reports,
     load_report,
 )
+from flows.store import report_jsons
 
 _console = Console(stderr=True)
 
@@ -86,7 +88,15 @@ def add_view_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _review(args: argparse.Namespace) -> int:
     if not args.path.exists():
         raise UsageError(f"{args.path} does not exist; give an output folder or JSON")
-    site = build_review_site(args.path, args.out, args.sources, args.scale)
+    with progress_bar("review", _console) as progress:
+        bar = progress.add_task("", total=None)
+
+        def written(path: Path, total: int) -> None:
+            progress.update(bar, total=total, description=path.name, advance=1)
+
+        site = build_review_site(
+            args.path, args.out, args.sources, args.scale, on_page=written
+        )
     if not site.pages:
         raise UsageError(f"no report JSON in {args.path}; run nianbao extract first")
     _console.print(
@@ -128,7 +138,12 @@ def _export(args: argparse.Namespace) -> int:
         raise UsageError("give --xlsx FILE and/or --csv DIR")
     if not args.output_dir.is_dir():
         raise UsageError(f"{args.output_dir} is not a folder; give an output folder")
-    reports, skipped = find_reports(args.output_dir)
+    with progress_bar("export", _console) as progress:
+        bar = progress.add_task("", total=len(report_jsons(args.output_dir)))
+        reports, skipped = find_reports(
+            args.output_dir,
+            lambda path: progress.update(bar, description=path.name, advance=1),
+        )
     if not reports:
         raise UsageError(f"no report JSON in {args.output_dir}; run extract first")
     sheets = batch_sheets(r for _, r in reports)

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+from uuid import UUID
 
 from prefect import Flow, Task, flow, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.futures import PrefectFuture, as_completed
@@ -28,6 +34,7 @@ from extractors.batch import (
     check_unchanged,
     close_bundles,
     default_target,
+    input_roots,
     is_transient,
     open_bundles,
     plan_batch,
@@ -36,7 +43,6 @@ from extractors.batch import (
     write_summary,
 )
 from extractors.errors import ErrorCode
-from extractors.layout import glob_root
 from extractors.ledger import append_outcomes
 from extractors.options import ReaderOptions
 
@@ -72,18 +78,6 @@ def extract_file(
 ) -> FileOutcome:
     """Extract one document and write its JSON (bad input is an outcome, not a crash)."""
     return process_file(path, out_dir, target, force, options, raise_transient=True)
-
-
-def input_roots(
-    folder: str | None, pattern: str | None, manifest: str | None
-) -> list[Path]:
-    """The folders a backlog's files are named relative to (their layout is mirrored)."""
-    roots = [Path(folder)] if folder else []
-    if pattern:
-        roots.append(glob_root(pattern))
-    if manifest:
-        roots.append(Path(manifest).parent)
-    return roots
 
 
 @task(name="list-inputs", cache_policy=NO_CACHE)
@@ -171,8 +165,11 @@ def run_files(
     options: ReaderOptions | None = None,
     roots: list[Path] | None = None,
     by_content: bool = False,
+    prefix: str = "backlog",
 ) -> BatchSummary:
     """Schedule one extraction task per file that needs one; call inside a flow.
+
+    The share of files done is the progress artifact ``<prefix>-progress``.
 
     Args:
         inputs: the files.
@@ -181,6 +178,7 @@ def run_files(
         options: reader limits.
         roots: folders whose layout the output mirrors.
         by_content: tell inputs apart by their bytes (the inbox): no JSON is replaced.
+        prefix: the artifact's key prefix (the flow's name for its run).
     """
     inputs, bundle_roots, refused = open_bundles(inputs, target, roots or [])
     targets = plan_batch(inputs, target, bundle_roots, by_content)
@@ -188,6 +186,8 @@ def run_files(
     append_outcomes(target, [*refused, *done.values()])
     for outcome in [*refused, *done.values()]:
         _notify(outcome)
+    progress = _ProgressArtifact(prefix, len(refused) + len(inputs))
+    progress.advance(len(refused) + len(done))
     futures: dict[Path, PrefectFuture[FileOutcome]] = {
         p: extract_file.submit(p, target, targets[p], force, options)
         for p in inputs
@@ -201,8 +201,35 @@ def run_files(
         append_outcomes(target, [outcome])
         done[path] = outcome
         _notify(outcome)
+        progress.advance(1)
     close_bundles(target)
     return BatchSummary(files=[*refused, *(done[p] for p in inputs)])
+
+
+class _ProgressArtifact:
+    """A Prefect progress artifact: percent of files done, updated at each whole percent
+    (one API call per file would cost more than a short document)."""
+
+    def __init__(self, prefix: str, total: int) -> None:
+        self.total, self.finished, self.shown = total, 0, 0
+        # Typed sync-or-async; called from a sync flow it returns the UUID.
+        self.artifact = cast(
+            UUID,
+            create_progress_artifact(
+                progress=0.0 if total else 100.0,
+                key=f"{prefix}-progress",
+                description=f"Files done of {total}",
+            ),
+        )
+
+    def advance(self, files: int) -> None:
+        self.finished += files
+        if not self.total:
+            return
+        percent = int(100 * self.finished / self.total)
+        if percent > self.shown:
+            self.shown = percent
+            update_progress_artifact(self.artifact, float(percent))
 
 
 def backlog_runner(

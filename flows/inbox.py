@@ -70,7 +70,7 @@ def process_inbox(
     folder = Path(inbox)
     target = Path(out_dir)
     files = list_inbox(folder, min_age_seconds)
-    summary = run_files(files, target, roots=[folder], by_content=True)
+    summary = run_files(files, target, roots=[folder], by_content=True, prefix="inbox")
     left = {str(p): p for p in files}
     for outcome in summary.files:
         path = left.pop(outcome.file, None)

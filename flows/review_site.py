@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,11 +54,14 @@ def load_report(path: Path) -> Report:
     return Report.model_validate_json(path.read_bytes())
 
 
-def find_reports(path: Path) -> tuple[list[tuple[Path, Report]], list[Path]]:
+def find_reports(
+    path: Path, on_read: Callable[[Path], None] | None = None
+) -> tuple[list[tuple[Path, Report]], list[Path]]:
     """Report JSONs in an output folder (or one JSON file), and files that are not reports.
 
     A folder is searched in its subfolders too (outputs mirror the inputs' layout);
-    files starting with `_` (the batch summary) are not looked at.
+    files starting with `_` (the batch summary) are not looked at. ``on_read`` is
+    called after each file (progress display).
     """
     targets = report_jsons(path) if path.is_dir() else [path]
     reports: list[tuple[Path, Report]] = []
@@ -69,6 +72,8 @@ def find_reports(path: Path) -> tuple[list[tuple[Path, Report]], list[Path]]:
         except (OSError, ValidationError) as exc:
             _log.warning("%s is not a report JSON: %s", target, exc)
             skipped.append(target)
+        if on_read is not None:
+            on_read(target)
     return reports, skipped
 
 
@@ -172,6 +177,7 @@ def build_review_site(
     out_dir: Path,
     sources: Path | None = None,
     scale: float = DEFAULT_PAGE_SCALE,
+    on_page: Callable[[Path, int], None] | None = None,
 ) -> ReviewSite:
     """Write review pages for one report JSON or a folder of them.
 
@@ -183,6 +189,8 @@ def build_review_site(
         out_dir: where the pages go.
         sources: a folder holding the input files, to render PDF pages from.
         scale: pixels per PDF point of page images.
+        on_page: called with each report JSON and the number of them, once its page
+            is written (progress display).
 
     Returns:
         What was written.
@@ -209,6 +217,8 @@ def build_review_site(
             review_page(report, images, outcome, index_href), encoding="utf-8"
         )
         site.pages[target] = page
+        if on_page is not None:
+            on_page(target, len(reports))
         links[outcome.name or name if outcome else name] = page.name
     if path.is_dir():
         if summary is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.queues
 import time
 from pathlib import Path
 
@@ -63,3 +65,51 @@ def test_a_defect_in_the_child_is_an_internal_error() -> None:
 def test_options_reject_bad_limits(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         ReaderOptions(**bad)
+
+
+def _guarded_in_a_daemon(
+    answers: multiprocessing.queues.Queue[tuple[str, object]],
+    path: Path,
+    options: ReaderOptions,
+) -> None:
+    try:
+        report = extract_guarded(path, options, extract)
+        answers.put(("report", report.model_dump_json()))
+    except DocumentLoadError as exc:
+        answers.put(("error", exc.code.value))
+
+
+@pytest.mark.parametrize(
+    ("sample", "options", "answer"),
+    [
+        ("000_e67d0018f5985882.txt", ReaderOptions(), "report"),
+        ("szfgs2024.pdf", ReaderOptions(time_limit_seconds=0.05), "timeout"),
+        ("big.txt", ReaderOptions(memory_limit_mb=400), "too_large"),
+    ],
+)
+def test_limits_hold_in_a_daemonic_process(
+    sample: str, options: ReaderOptions, answer: str, tmp_path: Path
+) -> None:
+    """Dask's workers are daemonic, and may not start children: a helper does."""
+    path = SAMPLES / sample
+    if sample == "big.txt":  # a report followed by 100 MB of notes
+        path = tmp_path / sample
+        with path.open("w", encoding="utf-8") as big:
+            big.write((SAMPLES / "000_e67d0018f5985882.txt").read_text("utf-8"))
+            for _ in range(300):
+                big.write(("附注：" + "政府信息公开" * 20 + "\n") * 1000)
+    context = multiprocessing.get_context("spawn")
+    answers: multiprocessing.queues.Queue[tuple[str, object]] = context.Queue()
+    daemon = context.Process(
+        target=_guarded_in_a_daemon,
+        args=(answers, path, options),
+        daemon=True,
+    )
+    daemon.start()
+    kind, payload = answers.get(timeout=180)
+    daemon.join()
+    if answer == "report":
+        assert kind == "report"
+        assert Report.model_validate_json(str(payload)) == extract(path)
+    else:
+        assert (kind, payload) == ("error", answer)
