@@ -125,8 +125,7 @@ def is_bundle(archive: Path) -> bool:
         archive: the file; read past its first bytes only when they are a ZIP's.
     """
     try:
-        # Only regular files: opening a named pipe would block the batch forever.
-        if not archive.is_file() or _head(archive) != ZIP_MAGIC:
+        if _head(archive) != ZIP_MAGIC:
             return False
         with zipfile.ZipFile(archive) as bundle:
             names = {n.lstrip("/").lower() for n in bundle.namelist()}
