@@ -24,7 +24,6 @@ os.environ.pop("PREFECT_API_URL", None)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-SHARED_SAMPLES = ROOT.parent / "shared" / "samples"
 
 
 def source_info(fmt: InputFormat, name: str = "x", size: int = 1) -> SourceInfo:

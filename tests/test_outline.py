@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SHARED_SAMPLES, source_info
+from conftest import SAMPLES, source_info
 
 from extractors.document import Document, InputFormat, TextBlock
 from extractors.headings import classify_heading
@@ -191,8 +191,8 @@ def test_the_parent_section_informs_the_level_two_category(
 def test_real_headings_classify_in_their_place(stem: str) -> None:
     # The flattened pages need their own reader (not this module's); their headings,
     # in the order the page prints them, are classified here as the answer key says.
-    key = json.loads((SHARED_SAMPLES / "expected" / f"{stem}.json").read_text("utf-8"))
-    page = (SHARED_SAMPLES / f"{stem}.txt").read_text("utf-8")
+    key = json.loads((SAMPLES / "expected" / f"{stem}.json").read_text("utf-8"))
+    page = (SAMPLES / f"{stem}.txt").read_text("utf-8")
     body = page[page.index("正文") :]
     expected = [(1, h, c) for h, c in key["sections_level1"]] + [
         (2, h, c) for h, c in key["sections_level2"]
