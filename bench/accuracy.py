@@ -22,10 +22,16 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from report_factory import MadeUpReport, make_report  # noqa: E402
 from table_layout import Layout, expected_values, without_column  # noqa: E402
-from variants import FORMATS, LAYOUTS, own_failures, render  # noqa: E402
+from variants import (  # noqa: E402
+    FORMATS,
+    LAYOUTS,
+    own_failures,
+    render,
+    reported_failures,
+)
 
 from extractors.pipeline import extract  # noqa: E402
-from extractors.report import CheckStatus, Report  # noqa: E402
+from extractors.report import Report  # noqa: E402
 
 TABLES = ("active_disclosure", "requests", "review_litigation")
 SEEDS = (101, 102)
@@ -60,14 +66,6 @@ def _made(layout: Layout, seed: int, broken: bool) -> MadeUpReport:
     return made
 
 
-def _failures(report: Report) -> set[tuple[str, str]]:
-    return {
-        (c.rule, c.scope)
-        for c in report.checks
-        if c.status is CheckStatus.FAIL and c.rule.startswith("R")
-    }
-
-
 def _score(tally: Tally, report: Report, made: MadeUpReport, layout: Layout) -> None:
     expected = expected_values(made, layout)
     for table in TABLES:
@@ -77,7 +75,7 @@ def _score(tally: Tally, report: Report, made: MadeUpReport, layout: Layout) -> 
                 tally.cells += 1
                 tally.exact += got.get(row, {}).get(name, "missing") == value
     own = own_failures(made)
-    found = _failures(report)
+    found = reported_failures(report)
     tally.false_failures += len(found - own)
     tally.missed_failures += len(own - found)
     tally.documents += 1

@@ -9,9 +9,10 @@ import pytest
 from report_factory import MadeUpReport, assert_values, make_report
 from table_layout import Layout, expected_values, garbled_rows, without_column
 from variants import FORMATS, LAYOUTS, own_failures, render
+from variants import reported_failures as failures
 
 from extractors.pipeline import extract, read_document
-from extractors.report import CheckStatus, Report
+from extractors.report import Report
 from extractors.template.mapper import map_tables
 from extractors.template.specs import TableKind
 
@@ -27,14 +28,6 @@ def made_for(layout: Layout, template: str, seed: int) -> MadeUpReport:
     if layout.missing_column:
         made = without_column(made, layout.missing_column)
     return made
-
-
-def failures(report: Report) -> set[tuple[str, str]]:
-    return {
-        (c.rule, c.scope)
-        for c in report.checks
-        if c.status is CheckStatus.FAIL and c.rule.startswith("R")
-    }
 
 
 def codes(report: Report, code: str) -> set[str]:

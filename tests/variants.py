@@ -13,6 +13,8 @@ from pdf_factory import made_up_to_pdf
 from report_factory import APPLICANTS, REVIEW_FIELDS, MadeUpReport, to_text
 from table_layout import Layout
 
+from extractors.report import CheckStatus, Report
+
 FORMATS = ("txt", "html", "docx", "pdf")
 
 LAYOUTS: dict[str, Layout] = {
@@ -85,3 +87,13 @@ def own_failures(made: MadeUpReport) -> set[tuple[str, str]]:
         if parts != int(values["total"] or 0):
             out.add(("R4", f"review_litigation.{group}"))
     return out
+
+
+def reported_failures(report: Report) -> set[tuple[str, str]]:
+    """The R1–R4 failures a report states, as (rule, scope), to set against
+    :func:`own_failures`."""
+    return {
+        (c.rule, c.scope)
+        for c in report.checks
+        if c.status is CheckStatus.FAIL and c.rule.startswith("R")
+    }
