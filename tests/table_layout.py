@@ -8,7 +8,8 @@ the quirks real reports print, so each one is swept through every format:
   under 法人或其他组织, a 备注 column), table 3's header flat or two-level;
 - row labels with characters dropped or swapped, split over two lines or two cells;
 - a row whose label cell lost a column of its span, so its figures sit one column off;
-- figures with thousands separators (1,234).
+- figures with thousands separators (1,234);
+- zeros left blank, so a row of zeros is a label over empty cells.
 
 :func:`expected_values` says what a correct reader returns for a layout (a column that is
 not printed reads null).
@@ -76,6 +77,8 @@ class Layout:
         shifted_row: a table-3 row whose label cell spans one column less, so its
             figures sit one column left of their headers.
         thousands: figures of 1000 and more printed with separators (1,234).
+        blank_zeros: zeros printed as empty cells, as many real reports do (blank is
+            not zero: a correct reader returns null for them).
     """
 
     total_first: bool = False
@@ -87,6 +90,7 @@ class Layout:
     split: str | None = None
     shifted_row: str | None = None
     thousands: bool = False
+    blank_zeros: bool = False
 
     @property
     def request_columns(self) -> list[str]:
@@ -112,11 +116,22 @@ PLAIN = Layout()
 
 
 def expected_values(made: MadeUpReport, layout: Layout) -> MadeUpReport:
-    """The report a correct reader returns: a column not printed is null."""
+    """The report a correct reader returns: a column not printed, or a zero printed
+    blank, is null."""
     expected = copy.deepcopy(made)
     if layout.missing_column:
         for values in expected.requests.values():
             values[layout.missing_column] = None
+    if layout.blank_zeros:
+        for table in (
+            expected.active_disclosure,
+            expected.requests,
+            expected.review_litigation,
+        ):
+            for values in table.values():
+                for key, value in values.items():
+                    if value == 0:
+                        values[key] = None
     return expected
 
 
@@ -133,6 +148,8 @@ def without_column(made: MadeUpReport, column: str) -> MadeUpReport:
 
 def figure(value: int | float | None, field_name: str, layout: Layout) -> str:
     """A value as printed, with thousands separators when the layout has them."""
+    if layout.blank_zeros and value == 0:
+        return ""
     text = format_value(value, field_name)
     if layout.thousands and value is not None and abs(value) >= 1000:
         sign = text[: len(text) - len(text.lstrip("增减-"))]

@@ -3,6 +3,7 @@ no check failure the made-up report does not itself have."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,42 @@ def test_a_missing_column_is_null_and_its_scopes_missing(tmp_path: Path) -> None
     assert sorted(mapped.missing) == sorted(
         f"requests.{row}.research_institution" for row in made.requests
     )
+
+
+ZERO_ROWS = ("withheld.enforcement_files", "not_processed.publication")
+
+
+def with_zero_rows(made: MadeUpReport) -> MadeUpReport:
+    """The report with whole rows of zeros (as small offices print them), its rules
+    kept: a result row's requests move to the carried-over-to-next-year row."""
+    out = copy.deepcopy(made)
+    requests = out.requests
+    for row in ZERO_ROWS:
+        for column, value in requests[row].items():
+            moved = int(value or 0)
+            requests[row][column] = 0
+            total = requests["result_total"]
+            total[column] = int(total[column] or 0) - moved
+            carried = requests["carried_to_next_year"]
+            carried[column] = int(carried[column] or 0) + moved
+    out.review_litigation["litigation_after_review"] = dict.fromkeys(
+        out.review_litigation["litigation_after_review"], 0
+    )
+    return out
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_rows_of_zeros_printed_blank_are_read_as_blank_rows(
+    tmp_path: Path, fmt: str
+) -> None:
+    # Real reports often leave zeros blank: a row of zeros is its label over empty
+    # cells, not a header line, and table 4's row is partly empty.
+    layout = LAYOUTS["blank_zeros"]
+    made = with_zero_rows(made_for(layout, "2021", seed=34))
+    report = extract(render(made, layout, fmt, tmp_path))
+    expected = expected_values(made, layout)
+    assert {v for row in ZERO_ROWS for v in expected.requests[row].values()} == {None}
+    assert_values(report, expected)
+    assert failures(report) == own_failures(made) == set()
+    assert report.status == "success", report.errors
+    assert not codes(report, "missing_row") | codes(report, "other_reading_balances")

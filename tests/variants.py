@@ -33,6 +33,7 @@ LAYOUTS: dict[str, Layout] = {
     "split_cells": Layout(split="cells"),
     "shifted_row": Layout(shifted_row="carried_over"),
     "thousands": Layout(thousands=True),
+    "blank_zeros": Layout(blank_zeros=True),
     "everything": Layout(
         total_first=True,
         extra_columns=True,

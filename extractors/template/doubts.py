@@ -66,11 +66,14 @@ def shifted_suggestions(
 
     Returns:
         One suggestion per cell the balancing reading reads differently; none when the
-        row balances as read, cannot be checked, or no single other reading balances.
+        row balances as read, is printed blank, cannot be checked, or no single other
+        reading balances.
     """
     fields = spec.fields_of(row)
     if TOTAL not in fields or len(fields) < 3 or _balances(read):
         return []
+    if all(value is None for value in read.values()):
+        return []  # printed blank: nothing to re-read
     figures = [
         normalize_value(c.text, spec.field_kinds.get(f, ValueKind.COUNT)).value
         for c, f in zip(trim_blanks(list(cells)), _cycle(fields), strict=False)

@@ -22,7 +22,7 @@ from extractors.template.columns import (
     resolve_columns,
 )
 from extractors.template.doubts import alternative_suggestions, shifted_suggestions
-from extractors.template.labels import Label
+from extractors.template.labels import Label, is_full_confidence, similarity
 from extractors.template.mapped import MappedTables, RowReading, read_rows
 from extractors.template.specs import (
     REVIEW_LITIGATION,
@@ -43,6 +43,9 @@ MIN_WIDE_REVIEW_VALUES = 10
 # right and 1.6% of them scored below 0.92; on harsher scans (110-150 dpi, ±2.5°, JPEG
 # 35-40) the 19 misread figures scored 0-0.90, all below 0.92 (or failing a check).
 LOW_CONFIDENCE = 0.92
+
+
+_NO_LABELS = PrintedRow((), (), "")
 
 
 @dataclass
@@ -68,12 +71,16 @@ def read_kind(
     """
     values: TableValues = {}
     printed: list[_Printed] = []
+    blank: list[_Printed] = []  # label rows without figures in a table's body
     columns: ColumnMap | None = None  # carried over to a fragment with no header
     for index, table in parts:
         header: list[int] = []
         pending: str = ""  # a label-only row just above: the first line of a label
         for reading in read_rows(table):
             if not any(c.text.strip() for c in reading.values):
+                if reading.labels and (columns is not None or printed):
+                    # In the body: maybe a row printed blank (below).
+                    blank.append(_Printed(reading, index, table, columns, _NO_LABELS))
                 header.append(reading.grid_row)
                 pending = reading.labels[-1].text if reading.labels else ""
                 continue
@@ -91,6 +98,7 @@ def read_kind(
     for entry, match in zip(printed, matches, strict=True):
         placed |= _read_matched(spec, entry, match, values, result)
     named = _note_columns(spec, printed, placed, result)
+    _read_blank_rows(spec, blank, values, result)
     for row in spec.rows:
         if row.key not in values:
             values[row.key] = dict.fromkeys(spec.fields_of(row))
@@ -111,6 +119,42 @@ def read_kind(
                 if name not in named
             )
     result.values[spec.kind] = {r.key: values[r.key] for r in spec.rows}
+
+
+def _read_blank_rows(
+    spec: TableSpec, blank: list[_Printed], values: TableValues, result: MappedTables
+) -> None:
+    """Read template rows no printed figure matched from rows printed blank.
+
+    Real reports leave a row of zeros empty (blank is not zero: its values are null).
+    Such a row reads like a header or a label's first line, so it is taken only for a
+    template row still missing, and only when its own label names that row with full
+    confidence; the first line of a wrapped label has already given its row to the
+    joined label below it.
+    """
+    for row in spec.rows:
+        if row.key in values:
+            continue
+        scored = [
+            (similarity(Label.of(entry.reading.labels[-1].text), row.labels), entry)
+            for entry in blank
+        ]
+        best = max(scored, key=lambda pair: pair[0], default=None)
+        if best is None or not is_full_confidence(best[0]):
+            continue
+        entry = best[1]
+        blank.remove(entry)
+        if not entry.reading.values:  # scraped text drops empty trailing cells
+            values[row.key] = dict.fromkeys(spec.fields_of(row))
+            continue
+        placement = place_values(
+            spec.fields_of(row),
+            list(entry.reading.values),
+            entry.columns,
+            partial=bool(spec.columns),
+        )
+        source = _Source(entry.index, entry.table, entry.reading)
+        values[row.key] = _assign(spec, row, placement, source, result)
 
 
 def _printed_labels(reading: RowReading, pending: str) -> PrintedRow:
@@ -230,8 +274,8 @@ def _read_wide_review(
     result: MappedTables,
 ) -> None:
     cells = list(reading.values)
-    filled = [c for c in cells if c.text.strip()]
-    if len(filled) < MIN_WIDE_REVIEW_VALUES or values:
+    # Blank cells count: real reports leave a zero's cell empty.
+    if len(cells) < MIN_WIDE_REVIEW_VALUES or values:
         return
     width = len(REVIEW_LITIGATION.columns)
     # The header is used only if it names every group's fields; else the template's
@@ -256,10 +300,13 @@ def _read_wide_review(
         )
     for g, group in enumerate(REVIEW_LITIGATION.rows):
         fields = REVIEW_LITIGATION.fields_of(group)
+        chunk = cells[g * width : (g + 1) * width]
         if grouped:
             placement = place_values(fields, cells, columns, group.key, partial=True)
+            cols = [c.col for c in placement.cells.values()]
+            if cols:
+                chunk = [c for c in cells if min(cols) <= c.col <= max(cols)]
         else:
-            chunk = cells[g * width : (g + 1) * width]
             placement = place_values(fields, chunk, None)
         values[group.key] = _assign(
             REVIEW_LITIGATION,
@@ -267,6 +314,7 @@ def _read_wide_review(
             placement,
             _Source(index, table, reading),
             result,
+            tuple(chunk),
         )
 
 
@@ -276,7 +324,11 @@ def _assign(
     placement: Placement,
     source: _Source,
     result: MappedTables,
+    row_cells: tuple[TableCell, ...] | None = None,
 ) -> dict[str, int | float | None]:
+    """Read a row's placed cells into its fields, noting extras, doubts and another
+    reading that balances it; ``row_cells`` are the row's own cells when the grid row
+    holds several template rows (table 4 printed wide)."""
     table = source.table
     if placement.extra:
         result.warnings.append(
@@ -328,7 +380,7 @@ def _assign(
                 note=read.note,
             )
         )
-    shifted = shifted_suggestions(spec, row, out, source.reading.values)
+    shifted = shifted_suggestions(spec, row, out, row_cells or source.reading.values)
     if shifted:
         where = f"{spec.kind.value}.{row.key}"
         result.suggestions.extend(shifted)
