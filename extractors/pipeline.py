@@ -221,57 +221,9 @@ def _distinctive_labels() -> tuple[str, ...]:
 
 def _status(report: Report, mapped: MappedTables) -> Status:
     """Success only when every template cell was read; derived from expected vs read."""
-    if mapped.unreadable:
+    for code, message in _template_losses(mapped):
         report.errors.append(
-            ErrorItem(
-                code="unreadable_values",
-                message=f"{len(mapped.unreadable)} cell(s) could not be read: "
-                + _scopes(mapped.unreadable),
-                component="template",
-            )
-        )
-    if mapped.values:
-        lost = [kind.value for kind in TableKind if kind not in mapped.values]
-        if lost:
-            report.errors.append(
-                ErrorItem(
-                    code="tables_missing",
-                    message="statistics table(s) not found: " + ", ".join(lost),
-                    component="template",
-                )
-            )
-    blank = [
-        kind.value
-        for kind, rows in mapped.values.items()
-        if all(v is None for fields in rows.values() for v in fields.values())
-    ]
-    if blank:
-        # Real reports print their zeros; a table with no figure at all was not read.
-        report.errors.append(
-            ErrorItem(
-                code="table_blank",
-                message="statistics table(s) found but no figure read in them: "
-                + ", ".join(blank),
-                component="template",
-            )
-        )
-    if mapped.missing:
-        report.errors.append(
-            ErrorItem(
-                code="cells_missing",
-                message=f"{len(mapped.missing)} template cell(s) were not read "
-                "(row or column not found): " + _scopes(mapped.missing),
-                component="template",
-            )
-        )
-    if mapped.doubtful:
-        report.errors.append(
-            ErrorItem(
-                code="low_confidence",
-                message=f"{len(mapped.doubtful)} value(s) read with low confidence: "
-                + _scopes(mapped.doubtful),
-                component="template",
-            )
+            ErrorItem(code=code, message=message, component="template")
         )
     for warning in report.warnings:
         if warning.code == "needs_ocr":
@@ -281,6 +233,59 @@ def _status(report: Report, mapped: MappedTables) -> Status:
     if not mapped.values:
         return Status.FAILURE
     return Status.PARTIAL_SUCCESS if report.errors else Status.SUCCESS
+
+
+def _template_losses(mapped: MappedTables) -> list[tuple[str, str]]:
+    """(code, message) of each way the tables fall short of the template."""
+    losses = []
+    if mapped.unreadable:
+        losses.append(
+            (
+                "unreadable_values",
+                f"{len(mapped.unreadable)} cell(s) could not be read: "
+                + _scopes(mapped.unreadable),
+            )
+        )
+    lost = [kind.value for kind in TableKind if kind not in mapped.values]
+    if mapped.values and lost:
+        losses.append(
+            ("tables_missing", "statistics table(s) not found: " + ", ".join(lost))
+        )
+    blank = [
+        kind.value
+        for kind, rows in mapped.values.items()
+        if all(v is None for fields in rows.values() for v in fields.values())
+    ]
+    if blank:
+        # Real reports print their zeros or leave some cells empty; a table with no
+        # figure at all was not read.
+        losses.append(
+            (
+                "table_blank",
+                "statistics table(s) found but no figure read in them: "
+                + ", ".join(blank),
+            )
+        )
+    if mapped.missing:
+        losses.append(
+            (
+                "cells_missing",
+                f"{len(mapped.missing)} template cell(s) were not read "
+                "(row or column not found): " + _scopes(mapped.missing),
+            )
+        )
+    # A cell may be doubted twice (read with low confidence, in a row another
+    # reading balances): it counts once.
+    doubtful = list(dict.fromkeys(mapped.doubtful))
+    if doubtful:
+        losses.append(
+            (
+                "low_confidence",
+                f"{len(doubtful)} value(s) read with low confidence: "
+                + _scopes(doubtful),
+            )
+        )
+    return losses
 
 
 def _scopes(scopes: list[str]) -> str:
