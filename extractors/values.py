@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 
 class ValueKind(str, Enum):
@@ -53,6 +54,8 @@ def is_value_text(raw: str) -> bool:
     return bool(_CHANGE.match(text))
 
 
+# Reports repeat a few short figures (0, 1, blank) thousands of times over a batch.
+@lru_cache(maxsize=65536)
 def normalize_value(raw: str, kind: ValueKind = ValueKind.COUNT) -> CellValue:
     """Read one cell.
 
