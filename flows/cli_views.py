@@ -16,16 +16,13 @@ from rich.console import Console
 from extractors.layout import report_jsons
 from extractors.report import Report
 from flows.progress import progress_bar
-from flows.views import (
+from flows.views.compare import compare_reports, comparison_page
+from flows.views.export import batch_sheets, write_csv, write_xlsx
+from flows.views.review_site import (
     DEFAULT_PAGE_SCALE,
-    batch_sheets,
     build_review_site,
-    compare_reports,
-    comparison_page,
     find_reports,
     read_report,
-    write_csv,
-    write_xlsx,
 )
 
 _console = Console(stderr=True)

@@ -8,6 +8,9 @@ Prefect or the top level, so they run wherever the library does.
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import ROOT
@@ -82,3 +85,21 @@ def test_views_never_read_the_store() -> None:
     store = list((ROOT / "flows" / "store").rglob("*.py"))
     borrowed = {n for m in store for n in _modules(m) if n.startswith("flows.views")}
     assert borrowed == {"flows.views.labels"}
+
+
+def test_the_store_loads_without_the_page_machinery() -> None:
+    # The store borrows views/labels.py only; `nianbao load` and notebooks that open a
+    # store should not pay for Jinja2, openpyxl and the extraction pipeline.
+    probe = (
+        "import sys, flows.store; "
+        "print(sorted({'jinja2', 'openpyxl', 'extractors.batch'} & set(sys.modules)))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert found.stdout.strip() == "[]"

@@ -11,35 +11,7 @@ No Prefect and no database here; each module turns report JSONs into one kind of
   (shared with the store's SQL views, so both head their columns alike).
 
 Jinja2 templates are in ``templates/``. The commands that run these views are in
-:mod:`flows.cli_views`. What callers use is exported here.
+:mod:`flows.cli_views`. Import from the modules (``from flows.views.review import
+review_page``): this ``__init__`` stays empty so that the store, which borrows
+:mod:`~flows.views.labels`, does not load the page and spreadsheet machinery.
 """
-
-from flows.views.compare import Comparison, compare_reports, comparison_page
-from flows.views.export import Sheet, batch_sheets, table_sheet, write_csv, write_xlsx
-from flows.views.review import index_page, review_page, table_views
-from flows.views.review_site import (
-    DEFAULT_PAGE_SCALE,
-    ReviewSite,
-    build_review_site,
-    find_reports,
-    read_report,
-)
-
-__all__ = [
-    "DEFAULT_PAGE_SCALE",
-    "Comparison",
-    "ReviewSite",
-    "Sheet",
-    "batch_sheets",
-    "build_review_site",
-    "compare_reports",
-    "comparison_page",
-    "find_reports",
-    "index_page",
-    "read_report",
-    "review_page",
-    "table_sheet",
-    "table_views",
-    "write_csv",
-    "write_xlsx",
-]
