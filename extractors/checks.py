@@ -154,6 +154,33 @@ def consistency_equations(requests_rows: Iterable[str]) -> list[Equation]:
     return equations
 
 
+def checked_cells(
+    requests_rows: Iterable[str],
+) -> dict[tuple[Rule, str], tuple[Term, ...]]:
+    """The cells each check compares, by the (rule, scope) its :class:`Check` carries.
+
+    Views mark these cells when a check fails, without knowing how checks are built.
+
+    Args:
+        requests_rows: the row keys of the report's table 3 (the 2019 and 2021
+            formats differ in （六）).
+
+    Returns:
+        For R1–R4 both sides of the equation; for S1 the table cells the narrative
+        figure is compared with. S2 (two reports) is not here.
+
+    Example:
+        >>> checked_cells(report.requests)[("R3", "requests.new_received")][-1]
+        ('requests', 'new_received', 'total')
+    """
+    cells: dict[tuple[Rule, str], tuple[Term, ...]] = {}
+    for eq in consistency_equations(requests_rows):
+        cells[(eq.rule, eq.scope)] = (*eq.left, *eq.right)
+    for figure in NARRATIVE_FIGURES:
+        cells[("S1", figure.scope)] = figure.terms
+    return cells
+
+
 def check_report(
     tables: Tables,
     narrative: str,

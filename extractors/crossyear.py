@@ -2,7 +2,7 @@
 
 These checks need two documents, so they are not part of a report's own JSON (whose
 content depends on its file alone, which is what makes it cacheable by sha256). The
-store runs them when both years are loaded (``flows/store.py``).
+store runs them when both years are loaded (``flows/store/load.py``).
 """
 
 from __future__ import annotations

@@ -104,6 +104,25 @@ def plan_outputs(
     return plan
 
 
+def report_jsons(out_dir: Path) -> list[Path]:
+    """The report JSON files under an output folder, in path order.
+
+    Args:
+        out_dir: an output folder of ``extract`` or ``backlog``.
+
+    Returns:
+        Every ``.json`` in it or its subfolders (the layout mirrors the input's),
+        without the ledger's files (``_summary.json``, names starting with ``_``),
+        temporaries (``.``-names) or anything under a hidden folder (``.bundles``).
+    """
+    return sorted(
+        p
+        for p in out_dir.rglob(f"*{JSON_SUFFIX}")
+        if not p.name.startswith(("_", "."))
+        and not any(part.startswith(".") for part in p.relative_to(out_dir).parts)
+    )
+
+
 def _free_name(name: str, owner: str, taken: Mapping[str, str]) -> str:
     path = PurePosixPath(name)
     candidate, number = name, 2

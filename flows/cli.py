@@ -253,15 +253,15 @@ def _backlog(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DBAPIError
 
+    from extractors.layout import report_jsons
     from flows.store import (
+        StoreUnavailable,
         export_parquet,
         load_outputs,
         open_store,
-        report_jsons,
         store_url,
         table_counts,
     )
-    from flows.store_database import StoreUnavailable
 
     if not args.out_dir.is_dir():
         raise UsageError(

@@ -1,4 +1,8 @@
-"""`nianbao review`, `compare` and `export`: the commands that show results to people."""
+"""`nianbao review`, `compare` and `export`: the commands that show results to people.
+
+The views themselves are :mod:`flows.views` (no argparse, no console); this module is
+their command line: arguments, progress, one-line usage errors, what was written.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,17 @@ from pathlib import Path
 from pydantic import ValidationError
 from rich.console import Console
 
+from extractors.layout import report_jsons
 from extractors.report import Report
-from flows.compare import compare_reports, comparison_page
-from flows.export import batch_sheets, write_csv, write_xlsx
 from flows.progress import progress_bar
-from flows.review_site import (
+from flows.views.compare import compare_reports, comparison_page
+from flows.views.export import batch_sheets, write_csv, write_xlsx
+from flows.views.review_site import (
     DEFAULT_PAGE_SCALE,
     build_review_site,
     find_reports,
-    load_report,
+    read_report,
 )
-from flows.store import report_jsons
 
 _console = Console(stderr=True)
 
@@ -37,7 +41,7 @@ def report_argument(path: Path) -> Report:
             f"{path} does not exist; give a report JSON written by extract"
         )
     try:
-        return load_report(path)
+        return read_report(path)
     except (ValidationError, ValueError) as exc:
         raise UsageError(
             f"{path} is not a report JSON (summaries and other files are not); "

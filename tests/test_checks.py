@@ -1,8 +1,15 @@
 from __future__ import annotations
 
 import pytest
+from report_factory import request_row_keys, result_rows
 
-from extractors.checks import check_narrative
+from extractors.checks import (
+    APPLICANT_COLUMNS,
+    REQUEST_FIELDS,
+    check_narrative,
+    check_report,
+    checked_cells,
+)
 from extractors.report import CheckStatus
 
 TABLES = {
@@ -61,3 +68,31 @@ def test_s1_other_figures_only_when_stated() -> None:
 def test_s1_skipped_without_a_stated_figure() -> None:
     (check,) = check_narrative(TABLES, "进一步规范依申请公开办理流程。行政复议3件。")
     assert check.status is CheckStatus.SKIPPED
+
+
+@pytest.mark.parametrize("template", ["2019", "2021"])
+def test_checked_cells_names_the_cells_of_every_check(template: str) -> None:
+    rows = request_row_keys(template)
+    tables = {
+        "requests": {row: dict.fromkeys(REQUEST_FIELDS, 1) for row in rows},
+        "review_litigation": TABLES["review_litigation"],
+    }
+    stated = (
+        "收到政府信息公开申请1件，政府信息公开行政复议3件，政府信息公开行政诉讼2件。"
+    )
+    checks, _ = check_report(tables, stated)
+    cells = checked_cells(rows)
+    assert {(c.rule, c.scope) for c in checks} <= set(cells)
+    assert cells[("R3", "requests.new_received")] == (
+        *(("requests", "new_received", c) for c in APPLICANT_COLUMNS),
+        ("requests", "new_received", "total"),
+    )
+    results = [key for key, _, _ in result_rows(template)]
+    assert cells[("R2", "requests.natural_person")] == (
+        *(("requests", r, "natural_person") for r in results),
+        ("requests", "result_total", "natural_person"),
+    )
+    assert cells[("S1", "review_litigation.litigation.total")] == (
+        ("review_litigation", "litigation_direct", "total"),
+        ("review_litigation", "litigation_after_review", "total"),
+    )

@@ -12,7 +12,7 @@ from report_factory import LEVEL2, REQUEST_COLUMNS, MadeUpReport, make_report, t
 from extractors.pipeline import extract
 from extractors.report import CheckStatus, Report
 from flows.cli import main
-from flows.compare import Comparison, compare_reports
+from flows.views.compare import Comparison, compare_reports
 
 
 def extracted(tmp_path: Path, made: MadeUpReport) -> Path:

@@ -15,7 +15,7 @@ from report_factory import make_report, to_text
 from extractors.batch import run_batch
 from extractors.report import Report
 from flows.cli import main
-from flows.labels import TABLE_KINDS
+from flows.views.labels import TABLE_KINDS
 
 META = ("file", "issuer", "region", "year", "template")
 

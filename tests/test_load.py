@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from report_factory import APPLICANTS, following_year, make_report, to_text
 
 from extractors.batch import find_inputs, run_batch
+from extractors.layout import report_jsons
 from extractors.report import Report
 from flows.cli import main
 from flows.store import (
@@ -26,10 +27,9 @@ from flows.store import (
     load_outputs,
     load_report,
     open_store,
-    report_jsons,
     table_counts,
 )
-from flows.store_schema import TABLES
+from flows.store.schema import TABLES
 
 ISSUER = ("江苏省淮安市洪泽区人民政府", "洪泽区")
 # Queries a user of the store would run; each must give the same rows on both engines.

@@ -24,7 +24,7 @@ from extractors import source_digest
 from extractors.batch import Outcome, find_inputs, run_batch
 from extractors.ledger import LEDGER_NAME, read_ledger
 from extractors.report import Report
-from flows.review_site import build_review_site
+from flows.views.review_site import build_review_site
 
 SAMPLE = SAMPLES / "000_e67d0018f5985882.txt"
 

@@ -15,9 +15,9 @@ from PIL import Image
 from extractors.batch import run_batch
 from extractors.report import Finding, Report, Suggestion
 from flows.cli import main
-from flows.labels import TABLE_KINDS
-from flows.review import format_value, review_page
-from flows.review_site import build_review_site
+from flows.views.labels import TABLE_KINDS
+from flows.views.review import format_value, review_page
+from flows.views.review_site import build_review_site
 
 TEXT_SAMPLE = "000_e67d0018f5985882"
 PDF_SAMPLE = "szfgs2024"

@@ -24,21 +24,21 @@ from sqlalchemy.engine import make_url
 
 from extractors.batch import run_batch
 from extractors.document import BBox
+from extractors.layout import report_jsons
 from extractors.report import ErrorItem, Finding, Report, Status, Suggestion
 from flows.cli import main
-from flows.labels import TABLE_KINDS, all_value_keys
 from flows.store import (
     load_outputs,
     load_report,
     open_store,
     refresh_cross_year,
-    report_jsons,
     report_rows,
 )
-from flows.store_database import StoreUnavailable, ensure_database
-from flows.store_migrate import current_version, latest_version, migrations
-from flows.store_schema import TABLES
-from flows.store_views import table_view_name, view_column_label
+from flows.store.database import StoreUnavailable, ensure_database
+from flows.store.migrate import current_version, latest_version, migrations
+from flows.store.schema import TABLES
+from flows.store.views import table_view_name, view_column_label
+from flows.views.labels import TABLE_KINDS, all_value_keys
 
 SAMPLE_FILES = (
     "000_e67d0018f5985882.txt",

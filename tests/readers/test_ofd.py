@@ -24,7 +24,7 @@ from extractors.readers import read_document
 from extractors.readers.ofd_package import Glyph, OfdPackage, expand_deltas
 from extractors.report import Report
 from extractors.sniff import sniff_format
-from flows.review_site import build_review_site
+from flows.views.review_site import build_review_site
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 Pure functions from a :class:`~extractors.report.Report` (and a batch summary) to HTML
 strings; finding files, rendering PDF pages and writing the site is
-:mod:`flows.review_site`'s job. Pages open from disk with no server: CSS and the little
+:mod:`flows.views.review_site`'s job. Pages open from disk with no server: CSS and the little
 JS they use are inlined.
 """
 
@@ -16,16 +16,17 @@ from functools import lru_cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from extractors.batch import BatchSummary, FileOutcome
-from extractors.checks import NARRATIVE_FIGURES, Term, consistency_equations
+from extractors.checks import Term, checked_cells
 from extractors.report import (
     CellRecord,
     Check,
     CheckStatus,
     Finding,
     Report,
+    Rule,
     Suggestion,
 )
-from flows.labels import (
+from flows.views.labels import (
     CATEGORY_LABELS,
     TABLE_KINDS,
     TABLE_TITLES,
@@ -34,7 +35,7 @@ from flows.labels import (
     report_value_keys,
     row_label,
 )
-from flows.review_pages import PageImage, page_views
+from flows.views.review_pages import PageImage, page_views
 
 # Below this reading confidence a value is marked for a second look; OCR engines put
 # clean digits well above it (TEMPLATE.md's brief sets the threshold).
@@ -172,22 +173,12 @@ def provenance_text(record: CellRecord) -> str:
     return " · ".join(parts)
 
 
-def check_terms(report: Report) -> dict[tuple[str, str], tuple[Term, ...]]:
-    """The cells each check of this report adds up, by (rule, scope)."""
-    terms: dict[tuple[str, str], tuple[Term, ...]] = {}
-    for eq in consistency_equations(report.requests.keys()):
-        terms[(eq.rule, eq.scope)] = (*eq.left, *eq.right)
-    for figure in NARRATIVE_FIGURES:
-        terms[("S1", figure.scope)] = (*figure.terms,)
-    return terms
-
-
 def table_views(
     report: Report, low_confidence: float = LOW_CONFIDENCE
 ) -> list[TableView]:
     """The three statistics tables, with checks, suggestions and provenance per cell."""
     failed = [c for c in report.checks if c.status is CheckStatus.FAIL]
-    terms = check_terms(report)
+    terms = checked_cells(report.requests)
     involved: dict[Term, list[Check]] = {}
     for check in failed:
         for term in terms.get((check.rule, check.scope), _scope_term(check.scope)):
@@ -361,7 +352,7 @@ def _placed_checks(
     kind: str,
     failed: Iterable[Check],
     keys: list[tuple[str, tuple[str, ...]]],
-    terms: dict[tuple[str, str], tuple[Term, ...]],
+    terms: dict[tuple[Rule, str], tuple[Term, ...]],
 ) -> _Placement:
     # A check scoped to a column (R1, R2) goes under it, one scoped to a row (R3, R4)
     # beside it, anything else (S1 on one cell) into the cells it names.
@@ -412,7 +403,7 @@ def _blocks(
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("flows", "templates"),
+        loader=PackageLoader("flows.views", "templates"),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,

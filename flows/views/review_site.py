@@ -1,6 +1,6 @@
 """Write review pages for report JSONs: one HTML page each, source page images, an index.
 
-The pages themselves come from :mod:`flows.review`; this module does the file work: read
+The pages themselves come from :mod:`flows.views.review`; this module does the file work: read
 outputs and the batch summary, find each PDF the reports were read from (by a sources
 folder or the path the summary recorded, always checked against the report's sha256),
 render the pages values came from, and write everything into one folder that opens from
@@ -21,11 +21,11 @@ from pydantic import ValidationError
 
 from extractors.batch import SUMMARY_NAME, BatchSummary, FileOutcome, Target, summarize
 from extractors.document import InputFormat
+from extractors.layout import report_jsons
 from extractors.readers.ofd import ofd_to_pdf
 from extractors.report import Report
-from flows.review import index_page, review_page
-from flows.review_pages import PageImage
-from flows.store import report_jsons
+from flows.views.review import index_page, review_page
+from flows.views.review_pages import PageImage
 
 _log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class ReviewSite:
     skipped: list[str] = field(default_factory=list)
 
 
-def load_report(path: Path) -> Report:
+def read_report(path: Path) -> Report:
     """Read one output JSON as a :class:`Report` (raises ``ValidationError`` if it is not)."""
     return Report.model_validate_json(path.read_bytes())
 
@@ -68,7 +68,7 @@ def find_reports(
     skipped: list[Path] = []
     for target in targets:
         try:
-            reports.append((target, load_report(target)))
+            reports.append((target, read_report(target)))
         except (OSError, ValidationError) as exc:
             _log.warning("%s is not a report JSON: %s", target, exc)
             skipped.append(target)

@@ -2,7 +2,7 @@
 
 Every row is keyed by the document's sha256, so one document's rows can be replaced as a
 unit. See docs/operations.md for what each column holds. The tables are created and
-upgraded by the SQL files in ``flows/migrations`` (:mod:`flows.store_migrate`); these
+upgraded by the SQL files in ``flows/store/migrations`` (:mod:`flows.store.migrate`); these
 declarations are how the code reads and writes them, and a test keeps the two equal.
 """
 
@@ -122,7 +122,7 @@ TABLES = {
     "suggestions": suggestions,
 }
 STORE_TABLES = tuple(TABLES)
-# Which migrations (flows/migrations/NNNN_*.sql) the store has had; not a document table.
+# Which migrations (flows/store/migrations/NNNN_*.sql) the store has had; not a document table.
 schema_version = sa.Table(
     "schema_version",
     sa.MetaData(),

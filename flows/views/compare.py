@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from extractors.crossyear import cross_year_checks, issuer_key
 from extractors.report import Check, CheckStatus, Report
 from extractors.textnorm import label_key
-from flows.labels import (
+from flows.views.labels import (
     CATEGORY_LABELS,
     TABLE_KINDS,
     TABLE_TITLES,
@@ -22,7 +22,7 @@ from flows.labels import (
     report_value_keys,
     row_label,
 )
-from flows.review import format_value, render_template
+from flows.views.review import format_value, render_template
 
 ValueStatus = Literal["same", "changed", "only_previous", "only_current"]
 
@@ -107,7 +107,7 @@ def compare_reports(first: Report, second: Report) -> Comparison:
     if (first.report.year or 0) > (second.report.year or 0):
         previous, current = second, first
     warnings = []
-    # Matched as the store matches years of one issuer (flows/store.py).
+    # Matched as the store matches years of one issuer (flows/store/load.py).
     before, now = previous.report, current.report
     if issuer_key(before.issuer, before.region) != issuer_key(now.issuer, now.region):
         warnings.append(

@@ -12,8 +12,8 @@ Six tables, every row keyed by the document's sha256:
 - ``findings``: the report's warnings and errors, with codes and places;
 - ``suggestions``: the values the rules propose for unreadable cells.
 
-The schema is versioned (:mod:`flows.store_migrate`); opening a store upgrades it and
-recreates the analysts' views (:mod:`flows.store_views`).
+The schema is versioned (:mod:`flows.store.migrate`); opening a store upgrades it and
+recreates the analysts' views (:mod:`flows.store.views`).
 
 Loading a report replaces its rows in one transaction, so a re-load is idempotent and a
 failed load leaves the previous rows (or none) — never half of a document. The same
@@ -32,11 +32,12 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 
 from extractors.crossyear import Tables, cross_year_checks
+from extractors.layout import report_jsons
 from extractors.report import Report
-from flows.store_database import ensure_database
-from flows.store_migrate import upgrade
-from flows.store_rows import check_rows, report_rows
-from flows.store_schema import (
+from flows.store.database import ensure_database
+from flows.store.migrate import upgrade
+from flows.store.rows import check_rows, report_rows
+from flows.store.schema import (
     ORIGIN_STORE,
     STORE_TABLES,
     TABLES,
@@ -45,7 +46,7 @@ from flows.store_schema import (
     checks,
     documents,
 )
-from flows.store_views import create_views
+from flows.store.views import create_views
 
 DEFAULT_DUCKDB_NAME = "nianbao.duckdb"
 
@@ -79,7 +80,7 @@ def open_store(url: str) -> sa.Engine:
     """An engine on the store, upgraded to the latest schema, with fresh views.
 
     A missing PostgreSQL database is created when the login may; otherwise, or when
-    the server is down, :class:`~flows.store_database.StoreUnavailable` says what to do.
+    the server is down, :class:`~flows.store.database.StoreUnavailable` says what to do.
     """
     if url.startswith("duckdb:///"):
         Path(url.removeprefix("duckdb:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -242,17 +243,6 @@ def load_outputs(
     with engine.begin() as conn:
         summary.s2_checks = refresh_cross_year(conn, targets)
     return summary
-
-
-def report_jsons(out_dir: Path) -> list[Path]:
-    """The report JSON files under an output folder, in any subfolder (its layout
-    mirrors the input's), without ``_summary.json``, temporaries or hidden folders."""
-    return sorted(
-        p
-        for p in out_dir.rglob("*.json")
-        if not p.name.startswith(("_", "."))
-        and not any(part.startswith(".") for part in p.relative_to(out_dir).parts)
-    )
 
 
 def table_counts(engine: sa.Engine) -> dict[str, int]:

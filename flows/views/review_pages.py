@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from extractors.report import Report
-from flows.labels import field_label, row_label
+from flows.views.labels import field_label, row_label
 
 
 @dataclass(frozen=True)

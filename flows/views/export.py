@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from extractors.report import Report
-from flows.labels import (
+from flows.views.labels import (
     META_LABELS,
     TABLE_KINDS,
     all_value_keys,

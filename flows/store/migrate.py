@@ -1,6 +1,6 @@
 """Schema versions of the store: plain SQL files applied in order, recorded in a table.
 
-``flows/migrations/NNNN_name.sql`` is version NNNN. A store records each version applied
+``flows/store/migrations/NNNN_name.sql`` is version NNNN. A store records each version applied
 in ``schema_version``; a store made before versioning has no such table and counts as
 version 0, and ``0001_initial.sql`` (its four tables, ``IF NOT EXISTS``) brings it to 1
 without touching its rows. Each version runs in its own transaction with its record, so
@@ -16,7 +16,7 @@ from importlib import resources
 
 import sqlalchemy as sa
 
-from flows.store_schema import schema_version
+from flows.store.schema import schema_version
 
 _MIGRATION_NAME = re.compile(r"(\d{4})_(\w+)\.sql")
 
@@ -33,7 +33,7 @@ class Migration:
 def migrations() -> list[Migration]:
     """The migrations shipped with the package, in version order."""
     found = []
-    for entry in resources.files("flows.migrations").iterdir():
+    for entry in resources.files("flows.store.migrations").iterdir():
         match = _MIGRATION_NAME.fullmatch(entry.name)
         if match is None:
             continue

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from flows.labels import META_LABELS, TABLE_KINDS, all_value_keys, value_label
-from flows.store_schema import ORIGIN_STORE, cells, checks, documents
+from flows.store.schema import ORIGIN_STORE, cells, checks, documents
+from flows.views.labels import META_LABELS, TABLE_KINDS, all_value_keys, value_label
 
 # PostgreSQL truncates identifiers longer than this many bytes.
 MAX_IDENTIFIER_BYTES = 63

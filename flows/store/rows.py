@@ -12,7 +12,7 @@ from typing import Any
 
 from extractors.crossyear import issuer_key
 from extractors.report import CellRecord, Check, Report
-from flows.store_schema import ORIGIN_REPORT
+from flows.store.schema import ORIGIN_REPORT
 
 CANONICALTABLES = ("active_disclosure", "requests", "review_litigation")
 SEVERITY_WARNING = "warning"
