@@ -13,8 +13,8 @@ from typing import Any
 from extractors.crossyear import issuer_key
 from extractors.report import CellRecord, Check, Report
 from flows.store.schema import ORIGIN_REPORT
+from flows.views.labels import TABLE_KINDS
 
-CANONICALTABLES = ("active_disclosure", "requests", "review_litigation")
 SEVERITY_WARNING = "warning"
 SEVERITY_ERROR = "error"
 
@@ -43,7 +43,7 @@ def report_rows(report: Report, json_file: str | None = None) -> Rows:
         "region": meta.region,
         "year": meta.year,
         "template": meta.template,
-        **{f"template_{t}": by_table.get(t) for t in CANONICALTABLES},
+        **{f"template_{t}": by_table.get(t) for t in TABLE_KINDS},
         "status": report.status.value,
         "errors": len(report.errors),
         "warnings": len(report.warnings),
@@ -66,7 +66,7 @@ def report_rows(report: Report, json_file: str | None = None) -> Rows:
         # The mapper keeps the first reading of a value; so does the store.
         provenance.setdefault((found.table, found.row, found.column), found)
     cell_rows = []
-    for table_name in CANONICALTABLES:
+    for table_name in TABLE_KINDS:
         values = getattr(report, table_name)
         for row_key, fields in values.items():
             for column_key, value in fields.items():

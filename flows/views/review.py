@@ -26,6 +26,7 @@ from extractors.report import (
     Rule,
     Suggestion,
 )
+from extractors.template.rows import LOW_CONFIDENCE  # the mapper's flag, marked alike
 from flows.views.labels import (
     CATEGORY_LABELS,
     TABLE_KINDS,
@@ -36,10 +37,6 @@ from flows.views.labels import (
     row_label,
 )
 from flows.views.review_pages import PageImage, page_views
-
-# Below this reading confidence a value is marked for a second look; OCR engines put
-# clean digits well above it (TEMPLATE.md's brief sets the threshold).
-LOW_CONFIDENCE = 0.9
 
 
 @dataclass(frozen=True)
