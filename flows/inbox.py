@@ -61,6 +61,11 @@ def process_inbox(
 ) -> BatchSummary:
     """Extract the inbox's new files and move each to ``archive/`` or ``failed/``.
 
+    Args:
+        inbox: the folder files are dropped in (an existing folder).
+        out_dir: where the JSON files and the summary go.
+        min_age_seconds: a file modified more recently is left for the next run.
+
     Returns:
         The outcome of every file taken this run (paths as they were in the inbox),
         appended to ``<out_dir>/_outcomes.jsonl`` and published as the artifacts
