@@ -235,7 +235,11 @@ def test_backlog_then_load_through_the_worker(site: Site, tmp_path: Path) -> Non
         assert written.status == "success"
         assert_values(written, report)
     summary = json.loads((out / "_summary.json").read_text("utf-8"))
-    assert summary["last_run"] == {"processed": 3, "unchanged": 0, "failed": 1}
+    assert summary["last_run"]["counts"] == {
+        "processed": 3,
+        "unchanged": 0,
+        "failed": 1,
+    }
 
     artifacts = _artifacts(site, run)
     assert {"backlog-files", "backlog-summary", "backlog-progress"} <= set(artifacts)
