@@ -64,6 +64,8 @@ def start_server(
         ServerDidNotStart: the port is taken.
     """
     with socket.socket() as probe:
+        # As uvicorn binds: a port whose last server just stopped (TIME_WAIT) is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -260,7 +261,12 @@ def test_backlog_then_load_through_the_worker(site: Site, tmp_path: Path) -> Non
 
     # The store from the backlog's output, through the load deployment.
     db = tmp_path / "store.duckdb"
-    run = _run(site, "load-outputs/nianbao-load", {"out_dir": str(out), "db": str(db)})
+    parquet = tmp_path / "parquet"
+    run = _run(
+        site,
+        "load-outputs/nianbao-load",
+        {"out_dir": str(out), "db": str(db), "parquet": str(parquet)},
+    )
     assert "3 documents" in _artifacts(site, run)["load-summary"].data
     with duckdb.connect(str(db), read_only=True) as store:
         documents = store.execute(
@@ -284,6 +290,13 @@ def test_backlog_then_load_through_the_worker(site: Site, tmp_path: Path) -> Non
             "SELECT count(*) FROM checks WHERE rule = 'S2' AND origin = 'store'"
         ).fetchone()
         assert s2 is not None and s2[0] > 0
+        # The Parquet export holds the same rows.
+        for table in ("documents", "cells", "checks"):
+            counted = store.execute(
+                f"SELECT (SELECT count(*) FROM {table}), "
+                f"(SELECT count(*) FROM read_parquet('{parquet / table}.parquet'))"
+            ).fetchone()
+            assert counted is not None and counted[0] == counted[1] > 0, table
 
 
 def test_inbox_through_the_worker(site: Site, tmp_path: Path) -> None:
@@ -304,3 +317,26 @@ def test_inbox_through_the_worker(site: Site, tmp_path: Path) -> None:
     assert sorted(p.name for p in inbox.iterdir()) == ["archive", "failed"]
     artifacts = _artifacts(site, run)
     assert {"inbox-files", "inbox-summary", "inbox-progress"} <= set(artifacts)
+
+
+def test_server_refuses_a_taken_port(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One line saying what to do (exit 2), and no server process left behind."""
+    from flows.cli import main
+
+    # `server` exports its home to this process's environment: restored afterwards.
+    monkeypatch.setenv("PREFECT_HOME", os.environ["PREFECT_HOME"])
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["server", "--port", str(port), "--home", str(tmp_path / "home")])
+    assert code == 2
+    line = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in line and "--port" in line
+    assert f"PREFECT_API_URL=http://127.0.0.1:{port}/api" in line
+    assert not (tmp_path / "home").exists()
