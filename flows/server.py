@@ -151,7 +151,7 @@ def next_steps(url: str, home: Path, pool: str = WORK_POOL) -> str:
             f"{home / LOG_NAME}); work pool {pool!r} ({WORK_POOL_TYPE}).",
             "In another shell, from the project folder:",
             f"  export PREFECT_API_URL={url}",
-            f"  {bin_dir / 'prefect'} deploy --all",
+            f"  {bin_dir / 'prefect'} --no-prompt deploy --all",
             f"  {bin_dir / 'prefect'} worker start --pool {pool}",
             f"  {bin_dir / 'prefect'} deployment run process-backlog/nianbao-backlog "
             "-p folder=/data/reports -p out_dir=/data/output",

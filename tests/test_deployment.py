@@ -203,6 +203,18 @@ def test_deployments_as_declared(site: Site) -> None:
     assert backlog.schedules == [] and load.schedules == []
 
 
+def test_a_run_with_a_mistyped_parameter_is_refused(site: Site) -> None:
+    """The server checks a run's parameters against the flow's types before any run."""
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    with _api(site) as client:
+        backlog = client.read_deployment_by_name("process-backlog/nianbao-backlog")
+        with pytest.raises(PrefectHTTPStatusError, match="force"):
+            client.create_flow_run_from_deployment(
+                backlog.id, parameters={"force": "not a boolean"}
+            )
+
+
 def test_backlog_then_load_through_the_worker(site: Site, tmp_path: Path) -> None:
     folder, out = tmp_path / "reports", tmp_path / "out"
     (folder / "2021").mkdir(parents=True)
