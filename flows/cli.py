@@ -348,11 +348,11 @@ def _server(args: argparse.Namespace) -> int:
     # set before Prefect loads, so this process (which creates the pool) uses it too.
     home = (args.home or Path(os.environ["PREFECT_HOME"])).resolve()
     os.environ["PREFECT_HOME"] = str(home)
-    from flows.server import ServerDidNotStart, serve_locally
+    from flows.server import ServerFailed, serve_locally
 
     try:
         return serve_locally(home, args.host, args.port)
-    except ServerDidNotStart as exc:
+    except ServerFailed as exc:
         raise UsageError(str(exc)) from exc
 
 

@@ -30,8 +30,9 @@ STOP_TIMEOUT_SECONDS = 30.0
 LOG_NAME = "server.log"
 
 
-class ServerDidNotStart(RuntimeError):
-    """The server could not start (port taken, crashed, too slow); says what to do."""
+class ServerFailed(RuntimeError):
+    """The server did not start (port taken, crashed, too slow) or stopped by itself;
+    the message says what to do."""
 
 
 def offline_environment(home: Path) -> dict[str, str]:
@@ -61,7 +62,7 @@ def start_server(
     """Start ``prefect server start`` on ``host:port``, logging to ``<home>/server.log``.
 
     Raises:
-        ServerDidNotStart: the port is taken.
+        ServerFailed: the port is taken.
     """
     with socket.socket() as probe:
         # As uvicorn binds: a port whose last server just stopped (TIME_WAIT) is free.
@@ -69,18 +70,18 @@ def start_server(
         try:
             probe.bind((host, port))
         except OSError as exc:
-            raise ServerDidNotStart(
+            raise ServerFailed(
                 f"cannot listen on {host}:{port} ({exc.strerror}); a server may already "
                 f"run there: give another --port, or use it with "
                 f"`export PREFECT_API_URL={api_url(host, port)}`"
             ) from exc
     home.mkdir(parents=True, exist_ok=True)
-    log = (home / LOG_NAME).open("ab")
     command = [sys.executable, "-m", "prefect", "server", "start"]
     command += ["--host", host, "--port", str(port), "--analytics-off"]
-    return subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, env=offline_environment(home)
-    )
+    with (home / LOG_NAME).open("ab") as log:  # the child keeps its own copy
+        return subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=offline_environment(home)
+        )
 
 
 def wait_until_up(
@@ -91,14 +92,14 @@ def wait_until_up(
     """Return once the API at ``url`` answers its health check.
 
     Raises:
-        ServerDidNotStart: the process ended, or did not answer within ``timeout``.
+        ServerFailed: the process ended, or did not answer within ``timeout``.
     """
     import httpx
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise ServerDidNotStart(
+            raise ServerFailed(
                 f"the Prefect server exited with code {process.returncode}; see its log"
             )
         try:
@@ -107,7 +108,7 @@ def wait_until_up(
         except httpx.HTTPError:
             pass  # not listening yet
         time.sleep(0.5)
-    raise ServerDidNotStart(
+    raise ServerFailed(
         f"the Prefect server did not answer at {url} within {timeout:.0f} s; see its log"
     )
 
@@ -164,22 +165,27 @@ def serve_locally(home: Path, host: str = LOOPBACK, port: int = DEFAULT_PORT) ->
     """Run a server until Ctrl-C or SIGTERM: start, wait, create the pool, print the steps.
 
     Returns:
-        0 after a stop asked for, else the server's own exit code.
+        0 once stopped by Ctrl-C or SIGTERM.
 
     Raises:
-        ServerDidNotStart: see :func:`start_server` and :func:`wait_until_up`.
+        ServerFailed: see :func:`start_server` and :func:`wait_until_up`; also
+            when the server ends by itself.
     """
     url = api_url(host, port)
     process = start_server(home, host, port)
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    log = home / LOG_NAME
     try:
         try:
             wait_until_up(process, url)
-        except ServerDidNotStart as exc:
-            raise ServerDidNotStart(f"{exc}: {home / LOG_NAME}") from exc
+        except ServerFailed as exc:
+            raise ServerFailed(f"{exc}: {log}") from exc
         ensure_work_pool(url)
         print(next_steps(url, home), flush=True)
-        return process.wait()
+        code = process.wait()
+        raise ServerFailed(
+            f"the Prefect server stopped by itself (exit code {code}); see its log: {log}"
+        )
     except KeyboardInterrupt:
         return 0
     finally:

@@ -30,7 +30,7 @@ from flows.deploy import RUN_RETRIES, WORK_POOL
 PREFECT = [sys.executable, "-m", "prefect"]
 SERVER_START_SECONDS = 150.0  # a fresh home migrates its database first
 RUN_SECONDS = 600.0
-STOP_SECONDS = 30.0
+STOP_SECONDS = 60.0  # above the 30 s `nianbao server` gives its server to stop
 
 
 @dataclass
@@ -41,8 +41,12 @@ class Site:
     env: dict[str, str]
 
 
-def _stop_tree(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM a process, then kill it and every process it started that is left."""
+def _stop_tree(process: subprocess.Popen[bytes]) -> list[str]:
+    """SIGTERM a process, then kill it and every process it started that is left.
+
+    Returns:
+        The command lines of the processes that had to be killed.
+    """
     try:
         tree = [
             psutil.Process(process.pid),
@@ -54,10 +58,14 @@ def _stop_tree(process: subprocess.Popen[bytes]) -> None:
         process.send_signal(signal.SIGTERM)
         with suppress(subprocess.TimeoutExpired):
             process.wait(timeout=STOP_SECONDS)
+    killed = []
     for left in tree:
         with suppress(psutil.NoSuchProcess):
+            if left.is_running() and left.status() != psutil.STATUS_ZOMBIE:
+                killed.append(" ".join(left.cmdline()))
             left.kill()
     process.wait()
+    return killed
 
 
 def _wait_for_line(log: Path, start: str, process: subprocess.Popen[bytes]) -> str:
@@ -81,13 +89,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     started: list[subprocess.Popen[bytes]] = []
     try:
         server_log = base / "server.out"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "flows.cli", "server", "--port", str(_free_port())],
-            stdout=server_log.open("wb"),
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=base,
-        )
+        with server_log.open("wb") as out:
+            server = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "flows.cli"),
+                    "server",
+                    "--port",
+                    str(_free_port()),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=base,
+            )
         started.append(server)
         export = _wait_for_line(server_log, "export PREFECT_API_URL=", server)
         url = export.removeprefix("export PREFECT_API_URL=")
@@ -105,18 +119,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             timeout=300,
         )
         assert deployed.returncode == 0, deployed.stdout + deployed.stderr
-        worker = subprocess.Popen(
-            [*PREFECT, "worker", "start", "--pool", WORK_POOL],
-            stdout=(base / "worker.out").open("wb"),
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=base,
-        )
+        with (base / "worker.out").open("wb") as out:
+            worker = subprocess.Popen(
+                [*PREFECT, "worker", "start", "--pool", WORK_POOL],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=base,
+            )
         started.append(worker)
         yield Site(url, env)
     finally:
-        for process in reversed(started):  # the worker first, while the API is up
-            _stop_tree(process)
+        killed = [_stop_tree(p) for p in reversed(started)]  # the worker first
+    # Reached when all went well: SIGTERM stopped `nianbao server` and its server.
+    assert killed[-1] == [] and server.returncode == 0, killed
 
 
 @contextmanager
