@@ -1,4 +1,5 @@
-"""`nianbao` command line: extract, run the backlog flow, load the store, serve the inbox.
+"""`nianbao` command line: extract, run the backlog flow, load the store, serve the inbox,
+start a local Prefect server.
 
 Exit codes, the same for every command: 0 when every file was processed or unchanged,
 1 when a file failed (or a JSON was refused by ``load``), 2 for a mistake in the command
@@ -12,6 +13,7 @@ import argparse
 import csv
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -116,6 +118,16 @@ def _parser() -> argparse.ArgumentParser:
         "--min-age", type=float, default=10.0, help="seconds a file must be settled"
     )
     serve.set_defaults(run=_serve)
+
+    server = sub.add_parser(
+        "server", help="start a local Prefect server for the deployments, offline"
+    )
+    server.add_argument("--host", default="127.0.0.1", help="listen address")
+    server.add_argument("--port", type=int, default=4200)
+    server.add_argument(
+        "--home", type=Path, help="Prefect's home (default $PREFECT_HOME, ./.prefect)"
+    )
+    server.set_defaults(run=_server)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the output")
     schema.add_argument("--out", type=Path, help="write to this file instead")
@@ -329,6 +341,19 @@ def _serve(args: argparse.Namespace) -> int:
     args.inbox.mkdir(parents=True, exist_ok=True)
     serve_inbox(str(args.inbox), str(args.out), args.cron, args.min_age)
     return EXIT_OK
+
+
+def _server(args: argparse.Namespace) -> int:
+    # flows/__init__ defaults PREFECT_HOME to ./.prefect, so it is always set here;
+    # set before Prefect loads, so this process (which creates the pool) uses it too.
+    home = (args.home or Path(os.environ["PREFECT_HOME"])).resolve()
+    os.environ["PREFECT_HOME"] = str(home)
+    from flows.server import ServerFailed, serve_locally
+
+    try:
+        return serve_locally(home, args.host, args.port)
+    except ServerFailed as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -61,6 +61,11 @@ def process_inbox(
 ) -> BatchSummary:
     """Extract the inbox's new files and move each to ``archive/`` or ``failed/``.
 
+    Args:
+        inbox: the folder files are dropped in (an existing folder).
+        out_dir: where the JSON files and the summary go.
+        min_age_seconds: a file modified more recently is left for the next run.
+
     Returns:
         The outcome of every file taken this run (paths as they were in the inbox),
         appended to ``<out_dir>/_outcomes.jsonl`` and published as the artifacts
@@ -114,9 +119,9 @@ def server_problem() -> str | None:
     from prefect.settings import PREFECT_API_URL
 
     how = (
-        "start one with `PREFECT_HOME=$PWD/.prefect "
-        "PREFECT_SERVER_ANALYTICS_ENABLED=false .venv/bin/prefect server start &` and "
-        "`export PREFECT_API_URL=http://127.0.0.1:4200/api` (see README, Prefect flows)"
+        "start one with `.venv/bin/nianbao server` (or `PREFECT_HOME=$PWD/.prefect "
+        "PREFECT_SERVER_ANALYTICS_ENABLED=false .venv/bin/prefect server start &`) and "
+        "`export PREFECT_API_URL=http://127.0.0.1:4200/api` (see README, Deployments)"
     )
     # The environment first: Prefect reads its settings once, at import.
     url = os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()
