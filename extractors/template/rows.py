@@ -351,7 +351,6 @@ def _assign(
             )
         )
     out: dict[str, int | float | None] = {}
-    yuan = _prints_yuan(table)  # cached per table
     for name in spec.fields_of(row):
         scope = f"{spec.kind.value}.{row.key}.{name}"
         cell = placement.cells.get(name)
@@ -359,7 +358,7 @@ def _assign(
             out[name] = None
             continue
         kind = spec.field_kinds.get(name, ValueKind.COUNT)
-        if kind is ValueKind.AMOUNT and yuan:
+        if kind is ValueKind.AMOUNT and _prints_yuan(table):
             kind = ValueKind.AMOUNT_YUAN
         read = normalize_value(cell.text, kind)
         out[name] = read.value

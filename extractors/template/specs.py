@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
 from extractors.values import ValueKind
 
@@ -71,7 +72,12 @@ class TableSpec:
 
     def fields_of(self, row: RowSpec) -> tuple[str, ...]:
         """The ordered fields of a row: its own, or the table's columns."""
-        return row.fields or tuple(c.key for c in self.columns)
+        return row.fields or self.column_keys
+
+    @cached_property
+    def column_keys(self) -> tuple[str, ...]:
+        """The keys of the table's shared columns, in order."""
+        return tuple(c.key for c in self.columns)
 
     @property
     def headers(self) -> tuple[ColumnSpec, ...]:
