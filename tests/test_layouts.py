@@ -113,9 +113,9 @@ def with_zero_rows(made: MadeUpReport) -> MadeUpReport:
             total[column] = int(total[column] or 0) - moved
             carried = requests["carried_to_next_year"]
             carried[column] = int(carried[column] or 0) + moved
-    out.review_litigation["litigation_after_review"] = dict.fromkeys(
-        out.review_litigation["litigation_after_review"], 0
-    )
+    # No lawsuits: scraped text drops the ten trailing empty cells of table 4's row.
+    for group in ("litigation_direct", "litigation_after_review"):
+        out.review_litigation[group] = dict.fromkeys(out.review_litigation[group], 0)
     return out
 
 

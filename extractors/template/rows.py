@@ -35,7 +35,9 @@ from extractors.values import ValueKind, normalize_value
 
 # Table 4 printed wide: one unlabeled row of 3 groups x 5 fields.
 WIDE_REVIEW_VALUES = 15
-# Scraped text drops trailing blank cells, so a wide row this long is still table 4's.
+# A grid row this long under table 4's header is its figures. Scraped text (no spans)
+# drops trailing blank cells: there any unlabeled row of figures is (a group or two
+# with no case leaves only the first five or ten).
 MIN_WIDE_REVIEW_VALUES = 10
 # An OCR'd figure read with less confidence than this is flagged `low_confidence` and may
 # get a suggested value from the checks. Chosen on scanned made-up reports: at 150 dpi,
@@ -275,7 +277,8 @@ def _read_wide_review(
 ) -> None:
     cells = list(reading.values)
     # Blank cells count: real reports leave a zero's cell empty.
-    if len(cells) < MIN_WIDE_REVIEW_VALUES or values:
+    wide = len(cells) >= MIN_WIDE_REVIEW_VALUES or not table.spans_known
+    if not wide or values:
         return
     width = len(REVIEW_LITIGATION.columns)
     # The header is used only if it names every group's fields; else the template's
