@@ -39,7 +39,9 @@ def _part(boxes: list[ReadBox], sure: bool) -> UnruledPart:
     return UnruledPart(boxes[0].page, DPI, region, tuple(boxes), sure)
 
 
-def _row(label: str, figures: list[str], top: int, page: int, dx: int = 0) -> list:
+def _row(
+    label: str, figures: list[str], top: int, page: int, dx: int = 0
+) -> list[ReadBox]:
     return [
         _box(label, 250 + dx, top, page),
         *(_box(f, x + dx, top, page) for f, x in zip(figures, FIGURES, strict=False)),
