@@ -467,7 +467,7 @@ def test_unruled_table_prints_its_header_into_the_grid(
 
 
 # Of table 4's 15 figures, at least this many read exact with a seal stamped over the
-# middle ones (13-15 on seeds 1-6; the seal's star breaks the figure under it).
+# middle ones (13-15 of 15 on seeds 1-6, 86 of 90 in all; the star can break a figure).
 MIN_SEALED_EXACT = 13
 
 
