@@ -551,6 +551,7 @@ def made_up_to_pdf(
     path: Path,
     *,
     requests_break_before: frozenset[int] = frozenset(),
+    active_break_before: frozenset[int] = frozenset(),
     header: str | None = "政府信息公开专栏",
     fake_bold_headings: bool = True,
     layout: Layout = PLAIN,
@@ -567,6 +568,7 @@ def made_up_to_pdf(
         made: The report and its values (tests/report_factory.py).
         path: Where to write the PDF.
         requests_break_before: Table-3 row indexes that must start a new page.
+        active_break_before: Table-2 (主动公开) row indexes that must start a new page.
         header: Running header text, or None.
         fake_bold_headings: Draw level-1 headings twice, as WPS fakes bold.
         layout: How the tables are printed (tests/table_layout.py).
@@ -601,6 +603,7 @@ def made_up_to_pdf(
         "active_disclosure_stats": lambda: doc.table(
             spans(active_rows(made.active_template, made.active_disclosure, layout)),
             ACTIVE_WIDTHS,
+            break_before=active_break_before,
         ),
         "requests_stats": lambda: doc.table(
             spans(requests),

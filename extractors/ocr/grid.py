@@ -26,8 +26,12 @@ _V_KERNEL_INCH = 0.19
 # Rules are drawn this much thicker (inches) so the cells they enclose are closed.
 _BRIDGE_INCH = 0.04
 # Gaps up to this long (inches) in a rule are bridged: blur, noise, a seal's dropped
-# ink break a rule over a few pixels; a merged cell leaves a gap of a whole cell.
+# ink break a rule over a few pixels; a merged cell leaves a gap of a whole cell. A
+# horizontal rule where a seal's star crosses it breaks over up to 0.17 in (JPEG's
+# chroma bleeds the star's red onto it and the dropout lifts it); the narrowest columns
+# (30 pt, 0.42 in) are wider than that, rows (0.24 in high) are not.
 _GAP_INCH = 0.08
+_H_GAP_INCH = 0.2
 # Pinholes up to this many pixels in a vertical rule are closed before it is found.
 _PINHOLE = 3
 # A table is at least this wide (share of the page) and has at least this many rules
@@ -66,6 +70,7 @@ def ink_to_rules(ink: Image, dpi: float) -> tuple[Image, Image]:
     h_len = max(10, int(_H_KERNEL_INCH * dpi))
     v_len = max(10, int(_V_KERNEL_INCH * dpi))
     bridge = max(3, int(_GAP_INCH * dpi))
+    h_bridge = max(3, int(_H_GAP_INCH * dpi))
     # Open first (text strokes go), then close along the rule to bridge the breaks that
     # noise and blur leave; closing first would join strokes of adjacent characters.
     horizontal = cv2.morphologyEx(
@@ -74,7 +79,7 @@ def ink_to_rules(ink: Image, dpi: float) -> tuple[Image, Image]:
     horizontal = cv2.morphologyEx(
         horizontal,
         cv2.MORPH_CLOSE,
-        cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)),
+        cv2.getStructuringElement(cv2.MORPH_RECT, (h_bridge, 1)),
     )
     # A vertical rule segment is barely longer than its kernel in a low table row, so
     # pinholes (noise, a seal's removed ink) are closed first; text lines in a cell

@@ -16,7 +16,7 @@ import numpy as np
 from extractors.document import Table, TableCell, TextBlock
 from extractors.geometry import cluster
 from extractors.ocr.page import OcrLine, PageOcr, to_points
-from extractors.values import is_value_text
+from extractors.ocr.parts import settle_parts
 
 # A line indented by more than this many line heights starts a paragraph (first-line
 # indent is two characters; OCR boxes wobble by a fraction of one).
@@ -67,7 +67,7 @@ def pages_to_items(
     Returns:
         Text blocks and tables, ``order`` set consecutively.
     """
-    pages = _drop_running_lines(pages, drop_margins)
+    pages = settle_parts(_drop_running_lines(pages, drop_margins))
     items: list[TextBlock | Table] = []
     order = first_order
     # Margins from all pages: a short last page may hold only indented lines.
@@ -85,9 +85,7 @@ def pages_to_items(
             if isinstance(item, Table):
                 previous = items[-1] if items and k == 0 else None
                 if isinstance(previous, Table):
-                    joined = join_tables(previous, item) or join_continuation(
-                        previous, item
-                    )
+                    joined = join_tables(previous, item)
                     if joined is not None:  # the table goes on from the page before
                         items[-1] = joined
                         continue
@@ -169,35 +167,6 @@ def join_tables(first: Table, second: Table) -> Table | None:
             "n_rows": first.n_rows + second.n_rows,
             "n_cols": len(starts),
             "cells": cells,
-            "pages": [*first.pages, *second.pages],
-        }
-    )
-
-
-def join_continuation(first: Table, second: Table) -> Table | None:
-    """``second`` appended below ``first`` when it opens with a row of figures.
-
-    A table always opens with a header or a labelled row of its own; one whose first
-    row holds figures goes on from the page before. Without rules to align the parts
-    by (a table printed without a grid has no borders), the columns are aligned from
-    the right, where the figures stand.
-
-    Returns:
-        The joined table, or None when ``second`` opens with no figure or is wider.
-    """
-    opening = second.rows_of_cells().get(0, [])
-    figures = [c for c in opening if c.text.strip() and is_value_text(c.text)]
-    if len(figures) < 2 or second.n_cols > first.n_cols:
-        return None
-    offset = first.n_cols - second.n_cols
-    moved = [
-        c.model_copy(update={"row": c.row + first.n_rows, "col": c.col + offset})
-        for c in second.cells
-    ]
-    return first.model_copy(
-        update={
-            "n_rows": first.n_rows + second.n_rows,
-            "cells": [*first.cells, *moved],
             "pages": [*first.pages, *second.pages],
         }
     )

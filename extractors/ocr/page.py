@@ -25,13 +25,8 @@ from extractors.ocr.lines import (
     remove_specks,
 )
 from extractors.ocr.prepare import PreparedPage, prepare_page
-from extractors.ocr.unruled import (
-    PlacedCell,
-    ReadBox,
-    detect_boxes,
-    find_unruled_tables,
-    place_boxes,
-)
+from extractors.ocr.unruled import detect_boxes, find_unruled_tables
+from extractors.ocr.unruled_grid import ReadBox
 
 _log = logging.getLogger(__name__)
 
@@ -67,8 +62,6 @@ _MIN_DIGIT_SAMPLES = 5
 # Confidence given to a figure whose reading does not fit its ink (below LOW_CONFIDENCE
 # of the mapper, so it is flagged).
 _MISFIT_CONFIDENCE = 0.5
-# Confidence of a blank cell under a column of figures in a table without rules.
-_UNRULED_BLANK_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -81,6 +74,22 @@ class OcrLine:
     in_margin: bool = False
 
 
+@dataclass(frozen=True)
+class UnruledPart:
+    """A table without rules as found on one page: its text boxes, read.
+
+    It becomes a table (alone or joined with the part a page break cut off, see
+    ``ocr.parts``) once the pages around it are read. ``sure`` as in
+    :class:`~extractors.ocr.unruled.Region`.
+    """
+
+    page: int
+    dpi: float
+    region: Box
+    boxes: tuple[ReadBox, ...]
+    sure: bool
+
+
 @dataclass
 class PageOcr:
     """What OCR found on one page, in page pixels of the prepared image."""
@@ -90,6 +99,7 @@ class PageOcr:
     height: int
     lines: list[OcrLine] = field(default_factory=list)
     tables: list[tuple[Box, Table]] = field(default_factory=list)
+    parts: list[UnruledPart] = field(default_factory=list)
     skew: float = 0.0
     turned: int = 0
 
@@ -130,14 +140,16 @@ def ocr_page(gray: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr
             boxes.extend(found)
         cell_lines.append(per_cell)
     # Tables without a grid: the detector finds their text boxes.
-    unruled = find_unruled_tables(text_ink, dpi)
+    margin = round(_MARGIN_SHARE * page.image.shape[0])
+    unruled = find_unruled_tables(text_ink, dpi, margin)
     detected: list[list[int]] = []
     for region in unruled:
-        found = detect_boxes(page.image, cell_ink, region, dpi, engine)
+        found = detect_boxes(page.image, cell_ink, region.box, dpi, engine)
         detected.append(list(range(len(crops), len(crops) + len(found))))
         crops.extend(crop(page.image, b, dpi) for b in found)
         boxes.extend(found)
-        text_ink[region.top : region.bottom, region.x0 : region.x1] = 0
+        b = region.box
+        text_ink[b.top : b.bottom, b.x0 : b.x1] = 0
     text_boxes = _body_lines(text_ink, page)
     first_text = len(crops)
     crops.extend(crop(page.image, b, dpi) for b in text_boxes)
@@ -158,10 +170,10 @@ def ocr_page(gray: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr
     for grid, per_cell in zip(grids, cell_lines, strict=True):
         table = _grid_to_table(grid, per_cell, readings, boxes, unit, number, dpi)
         result.tables.append((grid.box, table))
-    for region, indexes in zip(unruled, detected, strict=True):
-        read = [_read_box(readings[i], boxes[i], unit) for i in indexes]
-        result.tables.append((region, _unruled_table(read, number, dpi)))
     result.tables.sort(key=lambda pair: pair[0].top)
+    for region, indexes in zip(unruled, detected, strict=True):
+        read = tuple(_read_box(readings[i], boxes[i], unit, number) for i in indexes)
+        result.parts.append(UnruledPart(number, dpi, region.box, read, region.sure))
     for i, box in enumerate(text_boxes):
         reading = readings[first_text + i]
         if reading.text.strip():
@@ -206,55 +218,13 @@ def _body_lines(ink: Image, page: PreparedPage) -> list[Box]:
     return boxes
 
 
-def _read_box(reading: LineReading, box: Box, unit: float) -> ReadBox:
+def _read_box(reading: LineReading, box: Box, unit: float, number: int) -> ReadBox:
     """A detected box's reading; a figure whose reading does not fit its ink is doubtful."""
     text, confidence = read_cell([reading])
     figure = reading.numeric is not None and text == reading.numeric
     if figure and not fits_ink(text, box, unit):
         confidence = min(confidence, _MISFIT_CONFIDENCE)
-    return ReadBox(box, text, confidence, figure)
-
-
-def _unruled_table(read: list[ReadBox], number: int, dpi: float) -> Table:
-    placed, n_rows, n_cols = place_boxes(read)
-    return Table(
-        order=0,
-        n_rows=n_rows,
-        n_cols=n_cols,
-        cells=[_placed_cell(cell, number, dpi) for cell in placed],
-        page=number,
-        pages=[number],
-        engine=ENGINE,
-    )
-
-
-def _placed_cell(cell: PlacedCell, number: int, dpi: float) -> TableCell:
-    """A rebuilt table's cell. A blank under a column of figures may be a figure the
-    detector missed (no rule says the cell is empty): it is doubtful, not certain."""
-    if not cell.boxes:
-        return TableCell(
-            row=cell.row,
-            col=cell.col,
-            col_span=cell.col_span,
-            page=number,
-            confidence=_UNRULED_BLANK_CONFIDENCE,
-        )
-    boxes = [b.box for b in cell.boxes]
-    where = Box(
-        min(b.x0 for b in boxes),
-        min(b.top for b in boxes),
-        max(b.x1 for b in boxes),
-        max(b.bottom for b in boxes),
-    )
-    return TableCell(
-        row=cell.row,
-        col=cell.col,
-        col_span=cell.col_span,
-        text="".join(b.text for b in cell.boxes),
-        page=number,
-        bbox=to_points(where, dpi),
-        confidence=round(min(b.confidence for b in cell.boxes), 4),
-    )
+    return ReadBox(box, text, confidence, figure, number)
 
 
 def _in_margin(box: Box, height: int) -> bool:

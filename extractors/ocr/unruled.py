@@ -1,21 +1,17 @@
-"""Tables printed without rules (or whose grid the scan lost): text boxes → rows, columns.
+"""Tables printed without rules (or whose grid the scan lost): where they lie, their boxes.
 
 Where no ruling grid encloses them, a table's lines still stand apart from running text:
 each printed line breaks into several segments separated by wide blank runs (a label and
 its figures). Such a stretch of the page is handed to the text detector, whose boxes are
-recognized, then placed on a grid: rows by their baselines, columns by the x-alignment
-of the figures (right of the labels), and the header words above the figures on the
-columns they stand over, so the mapper sees the header row(s) as printed.
+recognized and then placed on rows and columns (``ocr.unruled_grid``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from extractors.geometry import cluster
 from extractors.ocr.engine import Image, OcrEngine
 from extractors.ocr.lines import Box, band_to_segments, ink_to_bands
 
@@ -34,10 +30,6 @@ _HEADER_GAP = 1.0
 _MAX_INNER_SHARE = 0.5
 # Two table rows this many line heights apart (blank between) still belong together.
 _MAX_ROW_GAP = 2.5
-# Boxes whose baselines lie within this share of the line height share a row; figures
-# whose centres lie within this share of it share a column.
-_BASELINE_TOLERANCE = 0.5
-_COLUMN_TOLERANCE = 1.0
 # Lines thinner than this (inches) are rule remnants or noise.
 _MIN_TEXT_HEIGHT_INCH = 0.03
 # The detector sees a table without rules with this margin (inches) around its text.
@@ -48,34 +40,30 @@ _STRIP_OVERLAP = 64
 
 
 @dataclass(frozen=True)
-class ReadBox:
-    """A detected text box and what the recognizer read in it."""
+class Region:
+    """Where a table without rules lies on a page.
+
+    ``sure`` when its lines are columnar enough for a table on their own; else it is
+    a few lines of two segments or more at the top or bottom of the page body: the
+    header or the last rows of a table a page break cut (kept as a table only when
+    it joins the part on the page before or after, see ``ocr.parts``).
+    """
 
     box: Box
-    text: str
-    confidence: float
-    figure: bool
+    sure: bool
 
 
-@dataclass(frozen=True)
-class PlacedCell:
-    """A cell of a rebuilt table: grid place and the boxes that fill it."""
-
-    row: int
-    col: int
-    col_span: int
-    boxes: tuple[ReadBox, ...]
-
-
-def find_unruled_tables(ink: Image, dpi: float) -> list[Box]:
+def find_unruled_tables(ink: Image, dpi: float, margin: int = 0) -> list[Region]:
     """Stretches of a page whose lines break into columns: tables without a grid.
 
     Args:
         ink: The page's text ink, with ruled tables already blanked out.
         dpi: Page resolution.
+        margin: Lines whose middle lies this close (pixels) to the page's top or
+            bottom edge are running headers or page numbers, not the body.
 
     Returns:
-        One box per table, top to bottom, spanning its header and rows.
+        One region per table, top to bottom, spanning its header and rows.
     """
     minimum = max(2, round(_MIN_TEXT_HEIGHT_INCH * dpi))
     bands = [(t, b) for t, b in ink_to_bands(ink) if b - t >= minimum]
@@ -88,47 +76,114 @@ def find_unruled_tables(ink: Image, dpi: float) -> list[Box]:
         segments = [s for s in segments if s.height >= minimum]
         if segments:
             lines.append(segments)
-    tables: list[list[list[Box]]] = []
-    run: list[list[Box]] = []
-    pending: list[list[Box]] = []  # lines after the run's last row, kept if one follows
+    page_height = ink.shape[0]
+    body = [
+        i
+        for i, line in enumerate(lines)
+        if margin <= (line[0].top + _bottom(line)) / 2 <= page_height - margin
+    ]
+    tables = _columnar_runs(lines, height, body[-1] if body else -1)
+    regions = [Region(_extent([lines[i] for i in t]), True) for t in tables]
+    taken = {i for t in tables for i in t}
+    for edge in _edge_runs(lines, body, taken, height):
+        regions.append(Region(_extent([lines[i] for i in edge]), False))
+    return sorted(regions, key=lambda r: r.box.top)
+
+
+def _columnar_runs(
+    lines: list[list[Box]], height: float, last_body: int
+) -> list[list[int]]:
+    """Runs of lines (indexes) columnar enough to be tables on their own.
+
+    Short lines after a run's last row (a wrapped label's last line) belong to it
+    when another row follows, or when they end the page body (a page break cut the
+    table there).
+    """
+    tables: list[list[int]] = []
+    run: list[int] = []
+    pending: list[int] = []  # lines after the run's last row, kept if one follows
     start = 0  # the first line not yet in a table
+
+    def close(end: int) -> int:
+        kept = pending if pending and pending[-1] == last_body else []
+        return _close(lines, run + kept, tables, end - len(pending) + len(kept), start)
+
     for index, line in enumerate(lines):
         last = pending[-1] if pending else run[-1] if run else None
-        near = last is not None and line[0].top - _bottom(last) <= _MAX_ROW_GAP * height
+        near = last is not None and _near(lines[last], line, height)
         if len(line) >= _MIN_ROW_SEGMENTS or (near and len(line) >= 2):
             if near:
-                run += [*pending, line]
+                run += [*pending, index]
             else:
-                start = _close(run, tables, index - len(pending), start)
-                run = [*_header_above(lines, start, index, height), line]
+                start = close(index)
+                run = [*_header_above(lines, start, index, height), index]
             pending = []
-        elif near and _inside(line, run):
-            pending.append(line)
+        elif near and _inside(line, [lines[i] for i in run]):
+            pending.append(index)
         elif run:
-            start = _close(run, tables, index - len(pending), start)
+            start = close(index)
             run, pending = [], []
-    _close(run, tables, len(lines), start)
-    return [
-        Box(
-            min(s.x0 for line in t for s in line),
-            min(s.top for line in t for s in line),
-            max(s.x1 for line in t for s in line),
-            max(s.bottom for line in t for s in line),
-        )
-        for t in tables
-    ]
+    close(len(lines))
+    return tables
+
+
+def _edge_runs(
+    lines: list[list[Box]], body: list[int], taken: set[int], height: float
+) -> list[list[int]]:
+    """Runs of segmented lines that open or close the page body outside the tables.
+
+    A page break leaves a table's header or last rows at the bottom of one page and
+    a row or two at the top of the next, too few to tell a table by (a label and two
+    figures); their lines still break into segments, which body text does not.
+    """
+    runs: list[list[int]] = []
+    for ends in (body, body[::-1]):
+        run: list[int] = []
+        for i in ends:
+            line = lines[i]
+            if i in taken or any(i in r for r in runs):
+                break
+            if run:
+                above, below = sorted((lines[run[-1]], line), key=lambda x: x[0].top)
+                if not _near(above, below, height):
+                    break
+            if len(line) < 2 and not (run and _inside(line, [lines[j] for j in run])):
+                break
+            run.append(i)
+        if any(len(lines[i]) >= 2 for i in run):
+            runs.append(sorted(run))
+    return runs
+
+
+def _near(above: list[Box], below: list[Box], height: float) -> bool:
+    """Whether two lines are close enough to be rows of one table."""
+    return below[0].top - _bottom(above) <= _MAX_ROW_GAP * height
+
+
+def _extent(lines: list[list[Box]]) -> Box:
+    return Box(
+        min(s.x0 for line in lines for s in line),
+        min(s.top for line in lines for s in line),
+        max(s.x1 for line in lines for s in line),
+        max(s.bottom for line in lines for s in line),
+    )
 
 
 def _close(
-    run: list[list[Box]], tables: list[list[list[Box]]], end: int, start: int
+    lines: list[list[Box]],
+    run: list[int],
+    tables: list[list[int]],
+    end: int,
+    start: int,
 ) -> int:
     """Keep a run of lines as a table when enough of them are columnar.
 
     Returns:
         The first line a next table may take (``end`` if this run was kept).
     """
-    rows = sum(1 for line in run if len(line) >= _MIN_ROW_SEGMENTS)
-    if rows >= _MIN_TABLE_ROWS or any(len(line) >= _MIN_WIDE_SEGMENTS for line in run):
+    sizes = [len(lines[i]) for i in run]
+    rows = sum(1 for n in sizes if n >= _MIN_ROW_SEGMENTS)
+    if rows >= _MIN_TABLE_ROWS or any(n >= _MIN_WIDE_SEGMENTS for n in sizes):
         tables.append(run)
         return end
     return start
@@ -149,15 +204,15 @@ def _bottom(line: list[Box]) -> int:
 
 def _header_above(
     lines: list[list[Box]], start: int, index: int, height: float
-) -> list[list[Box]]:
+) -> list[int]:
     """The lines right above a table's first row (its header), from ``start`` on."""
-    header: list[list[Box]] = []
+    header: list[int] = []
     below = lines[index][0].top
-    for line in reversed(lines[start:index]):
-        if below - _bottom(line) > _HEADER_GAP * height:
+    for i in range(index - 1, start - 1, -1):
+        if below - _bottom(lines[i]) > _HEADER_GAP * height:
             break
-        header.insert(0, line)
-        below = line[0].top
+        header.insert(0, i)
+        below = lines[i][0].top
     return header
 
 
@@ -221,137 +276,3 @@ def _detect_in_strips(
             if start <= low + (b + d) / 2 < start + _STRIP:
                 boxes.append((a, low + b, c, low + d))
     return boxes
-
-
-def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:
-    """Rows by baselines, columns by figure alignment; header words over their columns.
-
-    The rows are the baselines of the figures (a row holds a figure or more); a
-    label wraps over lines around its figures' baseline, so every other box below the
-    header joins the figure row nearest it. Lines above the first figure row are header
-    rows of their own. Columns are the x-alignments of the figures; every box left of
-    the first of them is a label, on label columns of its own (aligned by centre, as
-    cells centre their text). A box right of the labels takes the figure column nearest
-    its centre and spans the figure columns its width covers (a header over merged
-    columns). Figure rows get a cell at every figure column, blank where nothing is
-    printed, so figures keep their places.
-
-    Returns:
-        The cells, the number of rows and the number of columns.
-    """
-    if not boxes:
-        return [], 0, 0
-    height = float(np.median([b.box.height for b in boxes]))
-    lines = _rows(boxes, _BASELINE_TOLERANCE * height)
-    figure_rows = [line for line in lines if any(b.figure for b in line)]
-    if not figure_rows:
-        return [], 0, 0
-    tolerance = _COLUMN_TOLERANCE * height
-    # The columns are where the fullest rows put their figures; a row of fewer
-    # figures may centre one over merged columns (a 2019 table 2 sub-table).
-    most = max(sum(b.figure for b in line) for line in figure_rows)
-    anchors = cluster(
-        [
-            _centre(b)
-            for line in figure_rows
-            if sum(b.figure for b in line) == most
-            for b in line
-            if b.figure
-        ],
-        tolerance,
-    )
-    first_top = min(b.box.top for b in figure_rows[0])
-    header = [
-        line
-        for line in lines
-        if line not in figure_rows and all(b.box.bottom <= first_top for b in line)
-    ]
-    rows: list[list[ReadBox]] = [*header, *(list(line) for line in figure_rows)]
-    first = anchors[0] - tolerance
-    middles = [_middle(line) for line in figure_rows]
-    for line in lines:
-        if line in figure_rows or line in header:
-            continue
-        if any(_centre(b) >= first for b in line):
-            # Words over the figure columns: a sub-table's header or a heading row.
-            rows.append(list(line))
-            continue
-        for b in line:
-            nearest = int(np.argmin([abs(m - _middle([b])) for m in middles]))
-            rows[len(header) + nearest].append(b)
-    rows.sort(key=_middle)
-    label_centres = [_centre(b) for row in rows for b in row if _centre(b) < first]
-    labels = cluster(label_centres, tolerance)
-    cells: list[PlacedCell] = []
-    for r, row in enumerate(rows):
-        figures = any(b.figure for b in row)
-        # Blanks hold the places of missing figures only where the figures stand on
-        # the columns; figures over merged columns are read in order instead.
-        aligned = all(
-            min(abs(_centre(b) - a) for a in anchors) <= tolerance
-            for b in row
-            if b.figure
-        )
-        cells.extend(_row_cells(r, row, labels, anchors, first, figures and aligned))
-    return cells, len(rows), len(labels) + len(anchors)
-
-
-def _row_cells(
-    r: int,
-    row: list[ReadBox],
-    labels: list[float],
-    anchors: list[float],
-    first: float,
-    figures: bool,
-) -> list[PlacedCell]:
-    """One row's boxes on the label and figure columns (see :func:`place_boxes`)."""
-    taken: dict[int, list[ReadBox]] = {}
-    spans: dict[int, int] = {}
-    for b in row:
-        if labels and _centre(b) < first:
-            col, span = _nearest(labels, _centre(b)), 1
-        else:
-            k = _nearest(anchors, _centre(b))
-            covered = [i for i, a in enumerate(anchors) if b.box.x0 <= a <= b.box.x1]
-            start = min([k, *covered])
-            span = max([k, *covered]) - start + 1
-            col = len(labels) + start
-        taken.setdefault(col, []).append(b)
-        spans[col] = max(spans.get(col, 1), span)
-    if figures:
-        for k in range(len(anchors)):
-            taken.setdefault(len(labels) + k, [])
-    cells = []
-    covered_until = -1
-    for col in sorted(taken):
-        if col <= covered_until:  # under a wider header box on the left
-            continue
-        span = spans.get(col, 1)
-        # A wrapped label reads top line first.
-        ordered = sorted(taken[col], key=lambda b: (b.box.top, b.box.x0))
-        cells.append(PlacedCell(r, col, span, tuple(ordered)))
-        covered_until = col + span - 1
-    return cells
-
-
-def _rows(boxes: Sequence[ReadBox], tolerance: float) -> list[list[ReadBox]]:
-    """Boxes grouped by baseline (box bottom), top to bottom, each row left to right."""
-    rows: list[list[ReadBox]] = []
-    for b in sorted(boxes, key=lambda b: b.box.bottom):
-        if rows and b.box.bottom - rows[-1][-1].box.bottom <= tolerance:
-            rows[-1].append(b)
-        else:
-            rows.append([b])
-    return [sorted(row, key=lambda b: b.box.x0) for row in rows]
-
-
-def _middle(line: Sequence[ReadBox]) -> float:
-    return (min(b.box.top for b in line) + max(b.box.bottom for b in line)) / 2
-
-
-def _centre(b: ReadBox) -> float:
-    return (b.box.x0 + b.box.x1) / 2
-
-
-def _nearest(positions: list[float], x: float) -> int:
-    return int(np.argmin([abs(p - x) for p in positions]))

@@ -352,16 +352,21 @@ def test_running_lines_dropped_and_a_high_title_kept() -> None:
 
 # --- tables without rules, seals, pages photographed askew (issue 15) ---------------
 
-# Share of cells read exact on whole reports scanned without table rules. Rows that a
-# page break cuts off their table (no rules to join the parts by) are still lost; every
-# cell not read exact must be flagged all the same.
-MIN_UNRULED_ACCURACY = 0.9
+# Share of cells read exact on whole reports scanned without table rules, page breaks
+# inside their tables (issue 15's goal); every cell not read exact must be flagged.
+MIN_UNRULED_ACCURACY = 0.995
 
 
 def _scan_report(
-    made: MadeUpReport, folder: Path, seed: int, *, rules: bool, perspective: float
+    made: MadeUpReport,
+    folder: Path,
+    seed: int,
+    *,
+    rules: bool,
+    perspective: float,
+    breaks: dict[str, frozenset[int]] | None = None,
 ) -> Path:
-    pdf = made_up_to_pdf(made, folder / f"{seed}.pdf")
+    pdf = made_up_to_pdf(made, folder / f"{seed}.pdf", **(breaks or {}))
     pages = render_pages(pdf)
     if not rules:
         pages = erase_rules(pdf)
@@ -372,14 +377,29 @@ def _scan_report(
     return tiff
 
 
+# Where the page breaks fall in the reports scanned without rules. 2019, as laid out:
+# table 2's last row (政府集中采购, a label and two figures) alone at the top of page 2.
+# 2019 with table 3 broken after its first header row: table 4's two group-header rows
+# end page 3, its column words and figures open page 4. 2021 with table 2's last row
+# (行政事业性收费, one figure) alone at the top of page 2.
+UNRULED_CASES: tuple[tuple[str, int, dict[str, frozenset[int]]], ...] = (
+    ("2019", 11, {}),
+    ("2021", 12, {}),
+    ("2019", 13, {"requests_break_before": frozenset({1})}),
+    ("2021", 14, {"active_break_before": frozenset({13})}),
+)
+
+
 @pytest.fixture(scope="module")
 def unruled(tmp_path_factory: pytest.TempPathFactory) -> list[Scanned]:
     """Both formats printed without table rules, scanned slightly askew."""
     folder = tmp_path_factory.mktemp("unruled")
     out = []
-    for active, requests, seed in (("2019", "2019", 11), ("2021", "2021", 12)):
-        made = make_report(active, requests, seed=seed)
-        path = _scan_report(made, folder, seed, rules=False, perspective=0.008)
+    for template, seed, breaks in UNRULED_CASES:
+        made = make_report(template, template, seed=seed)
+        path = _scan_report(
+            made, folder, seed, rules=False, perspective=0.008, breaks=breaks
+        )
         out.append(Scanned(made, path, extract(path)))
     return out
 
@@ -389,11 +409,38 @@ def test_tables_without_rules_are_read_and_no_error_is_silent(
 ) -> None:
     outcomes = [o for scan in unruled for o in _cell_outcomes(scan)]
     exact = sum(1 for _, ok, _ in outcomes if ok)
-    assert exact / len(outcomes) >= MIN_UNRULED_ACCURACY
+    assert len(outcomes) > 750
+    assert exact / len(outcomes) >= MIN_UNRULED_ACCURACY, [
+        o for o in outcomes if not o[1]
+    ]
     assert [scope for scope, ok, flagged in outcomes if not ok and not flagged] == []
     for scan in unruled:
         assert scan.report.review_litigation == scan.made.review_litigation
         assert not [w for w in scan.report.warnings if w.code == "table_not_found"]
+
+
+def test_unruled_table_cut_by_a_page_break_is_joined(unruled: list[Scanned]) -> None:
+    lone_two, _, header_split, lone_one = unruled
+    # A lone row at the top of the next page: its figures on their columns.
+    for scan in (lone_two, lone_one):
+        assert scan.report.active_disclosure == scan.made.active_disclosure
+        assert not [w for w in scan.report.warnings if w.code == "missing_row"]
+    document = read_document(lone_two.path)
+    first = next(t for t in document.tables if any("规章" in c.text for c in t.cells))
+    assert first.pages == [1, 2]
+    procurement = next(
+        r for r in first.rows_of_cells().values() if r[0].text == "政府集中采购"
+    )
+    assert {c.page for c in procurement} == {2}
+    # The break inside table 4's header: the group words on page 3 head page 4's rows.
+    assert header_split.report.review_litigation == header_split.made.review_litigation
+    document = read_document(header_split.path)
+    review = next(t for t in document.tables if t.n_cols == 15)
+    assert review.pages == [3, 4]
+    pages_of = {c.text: c.page for c in review.cells if c.text}
+    assert pages_of["行政复议"] == 3 and pages_of["复议后起诉"] == 3
+    figures = [c for c in review.cells if c.row == review.n_rows - 1]
+    assert {c.page for c in figures} == {4}
 
 
 def test_unruled_table_prints_its_header_into_the_grid(
@@ -419,6 +466,11 @@ def test_unruled_table_prints_its_header_into_the_grid(
     assert all(c.bbox is not None and c.confidence is not None for c in figures)
 
 
+# Of table 4's 15 figures, at least this many read exact with a seal stamped over the
+# middle ones (13-15 of 15 on seeds 1-6, 86 of 90 in all; the star can break a figure).
+MIN_SEALED_EXACT = 13
+
+
 @pytest.mark.parametrize("seed", [4, 5])
 def test_figures_under_a_red_seal_are_read_or_flagged(
     last_page: tuple[MadeUpReport, Path], tmp_path: Path, seed: int
@@ -431,11 +483,15 @@ def test_figures_under_a_red_seal_are_read_or_flagged(
     report = extract(path)
     warned = {w.where for w in report.warnings}
     failed = {c.scope for c in report.checks if c.status == "fail"}
+    exact = 0
     for group, fields in made.review_litigation.items():
         for field, value in fields.items():
             scope = f"review_litigation.{group}.{field}"
             if report.review_litigation[group][field] != value:
                 assert scope in warned or f"review_litigation.{group}" in failed
+            else:
+                exact += 1
+    assert exact >= MIN_SEALED_EXACT
 
 
 def test_seal_ink_drops_out_and_print_under_it_stays() -> None:
