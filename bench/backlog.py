@@ -165,8 +165,17 @@ def run_backlog_bench(
     sys.path.insert(0, str(ROOT / "tests"))
     from backlog_factory import make_backlog
 
-    work = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
-    make_backlog(work / "in", good=files - BROKEN_FILES)
+    with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as folder:
+        work = Path(folder)
+        make_backlog(work / "in", good=files - BROKEN_FILES)
+        best = _run_modes(work, modes, rounds, echo)
+    ordered = {m: best[m] for m in modes if m in best}
+    return BacklogBench(files=files, rounds=rounds, results=ordered)
+
+
+def _run_modes(
+    work: Path, modes: tuple[str, ...], rounds: int, echo: bool
+) -> dict[str, ModeResult]:
     order = [m for m in ("loop", "prefect-1") if m in modes] * rounds
     order += [m for m in modes if m not in ("loop", "prefect-1")]
     best: dict[str, ModeResult] = {}
@@ -185,8 +194,7 @@ def run_backlog_bench(
             best[mode] = result
         if mode in ("loop", "prefect-1"):
             written = out
-    ordered = {m: best[m] for m in modes if m in best}
-    return BacklogBench(files=files, rounds=rounds, results=ordered)
+    return best
 
 
 def _in_child(mode: str, inputs: Path, out: Path, home: Path) -> ModeResult:
@@ -279,7 +287,8 @@ def _run_mode(mode: str, inputs: Path, out: Path) -> dict[str, Any]:
             runner = backlog_runner(workers, dask_local=mode.startswith("dask"))
             flow = backlog_flow(runner)
             # The first flow run starts Prefect's temporary API server: timed apart.
-            empty = Path(tempfile.mkdtemp())
+            empty = out.parent / f"{out.name}-empty"
+            empty.mkdir()
             started = time.perf_counter()
             flow(str(empty), str(empty / "out"))
             startup = time.perf_counter() - started

@@ -250,10 +250,11 @@ def run_files(
                 chunk_of[id(future)], future.state, progress, target
             ):
                 done[Path(outcome.file)] = outcome
+            progress.publish()
     finally:
         if flow_run is not None:
             unregister_run(flow_run)
-    progress.finish()
+    progress.publish(final=True)
     close_bundles(target)
     return BatchSummary(files=[*refused, *(done[p] for p in inputs)])
 
