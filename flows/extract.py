@@ -110,7 +110,7 @@ def extract_files(
             outcome = process_file(
                 path, out_dir, target, force, options, raise_transient=not last_try
             )
-        except Exception as exc:  # writing the JSON failed: this document's outcome
+        except Exception as exc:  # a read error that may pass, or the JSON unwritable
             if not last_try and is_transient(exc):
                 retry = retry or exc
                 continue
