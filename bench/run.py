@@ -15,11 +15,12 @@ alone), on the same files in the same run:
 
 A text file has no pages; it counts the pages of its PDF rendition. HTML
 (bench/html_bench.py, documents per second) and scans (bench/scan_bench.py, in its own
-process) are measured in the same run. ``make bench`` runs this and writes the whole of
-docs/benchmarks.md.
+process) are measured in the same run, and so is the backlog's orchestration
+(bench/backlog.py: the Prefect flow against the plain guarded loop). ``make bench``
+runs this and writes the whole of docs/benchmarks.md.
 
 Usage: ``python bench/run.py [--docs N] [--repeat R] [--write PATH] [--no-html]
-[--no-scan]``.
+[--no-scan] [--no-backlog] [--only backlog]``.
 """
 
 from __future__ import annotations
@@ -352,6 +353,13 @@ def scan_section() -> list[str]:
     ]
 
 
+def backlog_section() -> list[str]:
+    """The backlog benchmark (bench/backlog.py, 1,000 files, its own processes)."""
+    from backlog import run_backlog_bench
+
+    return run_backlog_bench(echo=False).markdown()
+
+
 def pdf_ratios(results: list[KindResult]) -> list[str]:
     """One line per PDF kind: the issue-15 ratio, printed by ``make bench``."""
     lines = []
@@ -455,11 +463,22 @@ def main(argv: list[str] | None = None) -> int:
         help="skip the accuracy parts (perturbed layouts, flattened text)",
     )
     parser.add_argument(
+        "--no-backlog", action="store_true", help="skip the backlog orchestration part"
+    )
+    parser.add_argument(
+        "--only",
+        choices=["backlog"],
+        help="measure this part alone and print it (the page is written only whole)",
+    )
+    parser.add_argument(
         "--worker", nargs=3, metavar=("MODE", "KIND", "LISTING"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
     if args.worker:
         _worker(args.worker[0], args.worker[1], Path(args.worker[2]), args.repeat)
+        return 0
+    if args.only == "backlog":
+        print("\n".join(backlog_section()))
         return 0
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp_name:
@@ -479,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
 
         sections.append(accuracy_section().splitlines())
         sections.append(flat_section().splitlines())
+    if not args.no_backlog:
+        sections.append(backlog_section())
     load = (load_before, os.getloadavg()[0])
     page = to_markdown(results, sections, args.docs, load)
     print(page)

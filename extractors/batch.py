@@ -234,12 +234,14 @@ def process_file(
     try:
         if not stat.S_ISREG(path.stat().st_mode):
             # Reading a FIFO would block forever; a folder cannot be read at all.
-            return _failed(path, target, ErrorCode.UNREADABLE, "not a regular file")
+            return failed_outcome(
+                path, target, ErrorCode.UNREADABLE, "not a regular file"
+            )
         digest = file_sha256(path)
     except OSError as exc:
         if raise_transient and is_transient(exc):
             raise
-        return _failed(
+        return failed_outcome(
             path, target, ErrorCode.UNREADABLE, f"cannot read the file: {exc}"
         )
     if not force:
@@ -251,13 +253,15 @@ def process_file(
         # must not stall or exhaust the batch.
         report = extract_guarded(path, ReaderOptions.resolve(options), extract)
     except DocumentLoadError as exc:
-        failed = _failed(path, target, exc.code, exc.message, started, digest)
+        failed = failed_outcome(path, target, exc.code, exc.message, started, digest)
         if exc.code is ErrorCode.UNSUPPORTED_TYPE:
             failed.detected_kind = _kind_of(path)
         return failed
     except Exception as exc:  # a defect must fail this file only, never the batch
         _log.exception("extracting %s failed", path)
-        return _failed(path, target, ErrorCode.INTERNAL, repr(exc), started, digest)
+        return failed_outcome(
+            path, target, ErrorCode.INTERNAL, repr(exc), started, digest
+        )
     report.source.file = target.source
     write_json_atomic(out_dir / target.name, report.model_dump(mode="json"))
     return summarize(path, report, target, time.perf_counter() - started)
@@ -412,7 +416,7 @@ def close_bundles(out_dir: Path) -> None:
 def _refused(refused: Refused) -> FileOutcome:
     target = Target(json_name(refused.name), refused.name, str(refused.path.absolute()))
     error = refused.error
-    return _failed(refused.path, target, error.code, error.message)
+    return failed_outcome(refused.path, target, error.code, error.message)
 
 
 def run_batch(
@@ -465,7 +469,7 @@ def _kind_of(path: Path) -> str | None:
         return None
 
 
-def _failed(
+def failed_outcome(
     path: Path,
     target: Target,
     code: ErrorCode,
@@ -473,6 +477,16 @@ def _failed(
     started: float | None = None,
     digest: str | None = None,
 ) -> FileOutcome:
+    """The ``failed`` outcome of one input, with its error code and why.
+
+    Args:
+        path: the input.
+        target: where its JSON would have gone.
+        code: the error code.
+        message: what went wrong, in a line.
+        started: when work on it began (``perf_counter``), to record the time spent.
+        digest: its sha256, when it was read.
+    """
     seconds = 0.0 if started is None else time.perf_counter() - started
     return FileOutcome(
         file=str(path),

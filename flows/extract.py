@@ -1,28 +1,25 @@
-"""Prefect flows: one report, or a backlog (folder, glob or manifest) with one task each.
+"""Prefect flows: one report, or a backlog (folder, glob or manifest) in chunks of files.
 
 The output JSON is the only cache record: a file whose JSON already carries the same
 sha256 and pipeline version is ``unchanged`` and gets no task at all, so a re-run of a
-large backlog costs one hash per file (``--force`` redoes everything). Every outcome is
-appended to the output folder's ledger as it arrives, so a killed run loses none.
+large backlog costs one hash per file (``--force`` redoes everything). The files left
+are extracted by one task per chunk of files (:mod:`flows.chunks`: a task per file cost
+as much orchestration as a short report's extraction). Every outcome is appended to the
+output folder's ledger as it arrives, so a killed run loses none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
-from uuid import UUID
+from typing import Any
 
 from prefect import Flow, Task, flow, task
-from prefect.artifacts import (
-    create_markdown_artifact,
-    create_progress_artifact,
-    create_table_artifact,
-    update_progress_artifact,
-)
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
-from prefect.futures import PrefectFuture, as_completed
+from prefect.context import FlowRunContext, TaskRunContext
+from prefect.futures import as_completed
+from prefect.runtime import task_run as current_task_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from extractors.batch import (
@@ -34,6 +31,7 @@ from extractors.batch import (
     check_unchanged,
     close_bundles,
     default_target,
+    failed_outcome,
     input_roots,
     is_transient,
     open_bundles,
@@ -45,15 +43,25 @@ from extractors.batch import (
 from extractors.errors import ErrorCode
 from extractors.ledger import append_outcomes
 from extractors.options import ReaderOptions
+from flows.chunks import (
+    RunProgress,
+    chunk_size,
+    finished_documents,
+    forget_task_run,
+    register_run,
+    run_progress,
+    runner_workers,
+    split_chunks,
+    unregister_run,
+)
+from flows.chunks import progress_hooks as progress_hooks
 
 DEFAULT_WORKERS = 4
 # Read errors that may pass (EIO, a network mount's hiccup) get these retries; a corrupt
 # or missing file never raises out of the task, so it is never retried.
 READ_RETRY_DELAYS: list[float] = [1.0, 5.0]
 
-# Called once per finished file, in completion order; the CLI hangs its progress bar
-# here. A callback is not a flow parameter because parameters must serialize.
-progress_hooks: list[Callable[[FileOutcome], None]] = []
+Document = tuple[Path, Target]
 
 
 def _retry_transient(task: Task[..., Any], run: TaskRun, state: State[Any]) -> bool:
@@ -61,23 +69,61 @@ def _retry_transient(task: Task[..., Any], run: TaskRun, state: State[Any]) -> b
     return isinstance(exc, BaseException) and is_transient(exc)
 
 
+def _chunk_run_name() -> str:
+    documents: list[Document] = current_task_run.parameters["documents"]
+    first = documents[0][0].name if documents else "nothing"
+    more = len(documents) - 1
+    return f"extract-{first}" + (f"-and-{more}-more" if more else "")
+
+
 @task(
-    name="extract-file",
-    task_run_name="extract-{path.name}",
+    name="extract-files",
+    task_run_name=_chunk_run_name,
     retries=len(READ_RETRY_DELAYS),
     retry_delay_seconds=READ_RETRY_DELAYS,
     retry_condition_fn=_retry_transient,
     cache_policy=NO_CACHE,  # the output JSON is the cache (see the module docstring)
 )
-def extract_file(
-    path: Path,
+def extract_files(
+    documents: list[Document],
     out_dir: Path,
-    target: Target,
     force: bool,
     options: ReaderOptions | None = None,
-) -> FileOutcome:
-    """Extract one document and write its JSON (bad input is an outcome, not a crash)."""
-    return process_file(path, out_dir, target, force, options, raise_transient=True)
+) -> list[FileOutcome]:
+    """Extract a chunk of documents in turn and write their JSONs; one outcome each.
+
+    Each document is guarded and recorded (ledger, progress) as soon as it is done, and
+    bad input is an outcome, not a crash. A read error that may pass leaves its
+    document for the task's retry while the others go on; a retry redoes only the
+    documents not yet done, and the last try records those ``failed``.
+    """
+    context = TaskRunContext.get()
+    task_run = context.task_run if context else None
+    last_try = context is None or context.task_run.run_count > context.task.retries
+    done = finished_documents(task_run.id if task_run else None)
+    progress = run_progress(task_run.flow_run_id if task_run else None)
+    retry: BaseException | None = None
+    for path, target in documents:
+        if path in done:
+            continue
+        try:
+            outcome = process_file(
+                path, out_dir, target, force, options, raise_transient=not last_try
+            )
+        except Exception as exc:  # a read error that may pass, or the JSON unwritable
+            if not last_try and is_transient(exc):
+                retry = retry or exc
+                continue
+            code = ErrorCode.UNREADABLE if is_transient(exc) else ErrorCode.INTERNAL
+            outcome = failed_outcome(path, target, code, repr(exc))
+        append_outcomes(out_dir, [outcome])
+        done[path] = outcome
+        if progress is not None:
+            progress.record(outcome)
+    if retry is not None:
+        raise retry
+    forget_task_run(task_run.id if task_run else None)
+    return [done[path] for path, _ in documents]
 
 
 @task(name="list-inputs", cache_policy=NO_CACHE)
@@ -119,8 +165,7 @@ def extract_report(
     """One report file to its JSON in ``out_dir`` (recorded in the folder's ledger)."""
     source, target = Path(path), Path(out_dir)
     planned = plan_batch([source], target).get(source, default_target(source))
-    outcome = extract_file(source, target, planned, force)
-    append_outcomes(target, [outcome])
+    [outcome] = extract_files([(source, planned)], target, force)
     return outcome
 
 
@@ -133,7 +178,7 @@ def process_backlog(
     manifest: str | None = None,
     options: ReaderOptions | None = None,
 ) -> BatchSummary:
-    """Every report of a backlog: one task each, a failure stays in its own task.
+    """Every report of a backlog, in chunks of files; a failure stays with its file.
 
     Args:
         folder: a folder searched recursively for report files.
@@ -167,9 +212,11 @@ def run_files(
     by_content: bool = False,
     prefix: str = "backlog",
 ) -> BatchSummary:
-    """Schedule one extraction task per file that needs one; call inside a flow.
+    """Extract the files that need it, one task per chunk of files; call inside a flow.
 
-    The share of files done is the progress artifact ``<prefix>-progress``.
+    Chunks are sized from the number of files and of the task runner's workers
+    (:func:`flows.chunks.chunk_size`). The share of files done is the progress
+    artifact ``<prefix>-progress``.
 
     Args:
         inputs: the files.
@@ -184,52 +231,32 @@ def run_files(
     targets = plan_batch(inputs, target, bundle_roots, by_content)
     done = find_unchanged(inputs, target, targets, force)
     append_outcomes(target, [*refused, *done.values()])
+    progress = RunProgress(prefix, len(refused) + len(inputs))
     for outcome in [*refused, *done.values()]:
-        _notify(outcome)
-    progress = _ProgressArtifact(prefix, len(refused) + len(inputs))
-    progress.advance(len(refused) + len(done))
-    futures: dict[Path, PrefectFuture[FileOutcome]] = {
-        p: extract_file.submit(p, target, targets[p], force, options)
-        for p in inputs
-        if p not in done
-    }
-    paths = {id(f): p for p, f in futures.items()}
-    for future in as_completed(list(futures.values())):
-        future.wait()  # sets the final state; without it the state is read from the API
-        path = paths[id(future)]
-        outcome = _outcome(path, targets[path], future.state)
-        append_outcomes(target, [outcome])
-        done[path] = outcome
-        _notify(outcome)
-        progress.advance(1)
+        progress.record(outcome)
+    context = FlowRunContext.get()
+    flow_run = context.flow_run.id if context and context.flow_run else None
+    if flow_run is not None:
+        register_run(flow_run, progress)
+    try:
+        todo = [(p, targets[p]) for p in inputs if p not in done]
+        workers = runner_workers(context.task_runner if context else None, 1)
+        chunks = split_chunks(todo, chunk_size(len(todo), workers))
+        futures = [extract_files.submit(c, target, force, options) for c in chunks]
+        chunk_of = {id(f): c for f, c in zip(futures, chunks, strict=True)}
+        for future in as_completed(futures):
+            future.wait()  # sets the final state; else the state is read from the API
+            for outcome in _chunk_outcomes(
+                chunk_of[id(future)], future.state, progress, target
+            ):
+                done[Path(outcome.file)] = outcome
+            progress.publish()
+    finally:
+        if flow_run is not None:
+            unregister_run(flow_run)
+    progress.publish(final=True)
     close_bundles(target)
     return BatchSummary(files=[*refused, *(done[p] for p in inputs)])
-
-
-class _ProgressArtifact:
-    """A Prefect progress artifact: percent of files done, updated at each whole percent
-    (one API call per file would cost more than a short document)."""
-
-    def __init__(self, prefix: str, total: int) -> None:
-        self.total, self.finished, self.shown = total, 0, 0
-        # Typed sync-or-async; called from a sync flow it returns the UUID.
-        self.artifact = cast(
-            UUID,
-            create_progress_artifact(
-                progress=0.0 if total else 100.0,
-                key=f"{prefix}-progress",
-                description=f"Files done of {total}",
-            ),
-        )
-
-    def advance(self, files: int) -> None:
-        self.finished += files
-        if not self.total:
-            return
-        percent = int(100 * self.finished / self.total)
-        if percent > self.shown:
-            self.shown = percent
-            update_progress_artifact(self.artifact, float(percent))
 
 
 def backlog_runner(
@@ -271,27 +298,35 @@ def backlog_flow(
     return process_backlog.with_options(task_runner=runner)
 
 
-def _notify(outcome: FileOutcome) -> None:
-    for hook in progress_hooks:
-        hook(outcome)
+def _chunk_outcomes(
+    chunk: list[Document],
+    state: State[list[FileOutcome]],
+    progress: RunProgress,
+    out_dir: Path,
+) -> list[FileOutcome]:
+    """A finished chunk's outcomes, each file counted once in the run's progress.
 
-
-def _outcome(path: Path, target: Target, state: State[FileOutcome]) -> FileOutcome:
+    A chunk that did not complete (its worker died, or a defect in the task) keeps
+    the outcomes its files already reported; the others are ``failed`` here.
+    """
     if state.is_completed():
-        result = state.result()
-        if isinstance(result, FileOutcome):
-            return result
+        outcomes: list[FileOutcome] = state.result()
+        for outcome in outcomes:
+            progress.record(outcome)  # from a remote worker: first heard of now
+        return outcomes
     exc = state.result(raise_on_failure=False)
     transient = isinstance(exc, BaseException) and is_transient(exc)
-    return FileOutcome(
-        file=str(path),
-        outcome=Outcome.FAILED,
-        name=target.name,
-        source=target.source,
-        owner=target.owner,
-        error_code=(ErrorCode.UNREADABLE if transient else ErrorCode.INTERNAL).value,
-        message=f"task ended {state.name}: {state.message or ''}".strip(),
-    )
+    code = ErrorCode.UNREADABLE if transient else ErrorCode.INTERNAL
+    message = f"task ended {state.name}: {state.message or ''}".strip()
+    outcomes = []
+    for path, target in chunk:
+        known = progress.outcome_of(path)
+        if known is None:
+            known = failed_outcome(path, target, code, message)
+            append_outcomes(out_dir, [known])
+            progress.record(known)
+        outcomes.append(known)
+    return outcomes
 
 
 def publish_summary(summary: BatchSummary, prefix: str) -> None:

@@ -64,11 +64,11 @@ def test_extract_report_flow(prefect_harness: None, tmp_path: Path) -> None:
 
 
 def test_task_body_is_the_library_call(tmp_path: Path) -> None:
-    from flows.extract import extract_file
+    from flows.extract import extract_files
 
     sample = SAMPLES / "000_e67d0018f5985882.txt"
     target = Target("sub/x.json", "sub/sample.txt", str(sample))
-    outcome = extract_file.fn(sample, tmp_path, target, False)
+    [outcome] = extract_files.fn([(sample, target)], tmp_path, False)
     assert (outcome.outcome, outcome.output) == (Outcome.PROCESSED, "sub/x.json")
     written = json.loads((tmp_path / "sub" / "x.json").read_text("utf-8"))
     assert written["source"]["file"] == "sub/sample.txt"
