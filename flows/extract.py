@@ -64,7 +64,9 @@ READ_RETRY_DELAYS: list[float] = [1.0, 5.0]
 Document = tuple[Path, Target]
 
 
-def _retry_transient(task: Task[..., Any], run: TaskRun, state: State[Any]) -> bool:
+def retry_transient(task: Task[..., Any], run: TaskRun, state: State[Any]) -> bool:
+    """Prefect retry condition: retry only a read error that may pass (EIO, a mount's
+    hiccup), never a corrupt or missing file."""
     exc = state.result(raise_on_failure=False)
     return isinstance(exc, BaseException) and is_transient(exc)
 
@@ -81,7 +83,7 @@ def _chunk_run_name() -> str:
     task_run_name=_chunk_run_name,
     retries=len(READ_RETRY_DELAYS),
     retry_delay_seconds=READ_RETRY_DELAYS,
-    retry_condition_fn=_retry_transient,
+    retry_condition_fn=retry_transient,
     cache_policy=NO_CACHE,  # the output JSON is the cache (see the module docstring)
 )
 def extract_files(

@@ -198,11 +198,11 @@ def test_only_transient_read_errors_are_retried(tmp_path: Path) -> None:
 def test_prefect_retries_a_transient_read_error_only(prefect_harness: None) -> None:
     from prefect import flow, task
 
-    from flows.extract import _retry_transient
+    from flows.extract import retry_transient
 
     calls = {"eio": 0, "missing": 0}
 
-    @task(retries=2, retry_delay_seconds=0, retry_condition_fn=_retry_transient)
+    @task(retries=2, retry_delay_seconds=0, retry_condition_fn=retry_transient)
     def read(kind: str) -> str:
         calls[kind] += 1
         if kind == "eio" and calls[kind] < 3:
