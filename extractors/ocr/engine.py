@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,10 +47,12 @@ _DET_UNCLIP = 1.6
 CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_infer.onnx"
 REC_HEIGHT = 48
 CLS_SHAPE = (48, 192)
-# Crops per recognition batch: the batch is padded to its widest crop, and crops are
-# sorted by width first, so a larger batch wastes little padding; 32 was fastest of
-# 8/16/32/64 on the 2-core benchmark machine.
-REC_BATCH = 32
+# A recognition batch holds at most this much width in total (crops × the padded width,
+# in recognizer heights: 16 × 48 px). The network's activations for a larger batch no
+# longer stay in the core's cache: on the 2-core benchmark machine, batches capped at
+# 16 heights cost ~35% less CPU per page than batches of 32 crops of any width (caps
+# of 8-32 heights were within a few per cent of each other).
+_BATCH_HEIGHTS = 16
 # A batch takes crops up to this factor wider than its narrowest (padding waste ≤ 25%).
 _BATCH_WIDTH_SPREAD = 1.33
 # Crops are narrowed by this factor before recognition: inference time grows with the
@@ -59,8 +60,11 @@ _BATCH_WIDTH_SPREAD = 1.33
 # test corpus (0.45 misread 12 of 796 cells). 0.7 keeps a margin and cut CPU time per
 # page by ~35%.
 SQUEEZE = 0.7
-# Two cores on the target machine; more intra-op threads only contend.
-MAX_THREADS = 2
+# Threads per onnxruntime session. The cores are used by reading pages in parallel
+# (extractors/readers/scan.py), one thread each: on the 2-core benchmark machine two
+# intra-op threads cost ~30% more CPU per page than one (synchronising small batches)
+# and were no faster in wall time with other jobs running.
+SESSION_THREADS = 1
 
 # Output character of a numeric cell → the glyphs the recognizer may read it as. Full-width
 # digits and letter look-alikes (o/O for 0, l/I for 1) are the usual confusions on
@@ -103,7 +107,7 @@ class LineReading:
 class OcrEngine:
     """PP-OCR recognition and orientation classification on grayscale crops."""
 
-    def __init__(self, threads: int = MAX_THREADS) -> None:
+    def __init__(self, threads: int = SESSION_THREADS) -> None:
         try:
             import onnxruntime as ort
             import rapidocr_onnxruntime
@@ -136,7 +140,6 @@ class OcrEngine:
         self.characters: list[str] = ["", *meta["character"].splitlines(), " "]
         self._pool = _NumericPool(self.characters)
         self.numeric_chars = self._pool.outputs
-        self._lock = threading.Lock()
 
     def read_lines(self, crops: list[Image]) -> list[LineReading]:
         """Recognize single text lines (grayscale crops, dark text on light ground).
@@ -151,8 +154,8 @@ class OcrEngine:
         for batch in _batches(crops):
             width = max(REC_HEIGHT, math.ceil(REC_HEIGHT * _ratio(crops[batch[-1]])))
             tensor = np.stack([_rec_tensor(crops[i], width) for i in batch])
-            with self._lock:
-                probs = self._rec.run(None, {self._rec.get_inputs()[0].name: tensor})
+            # onnxruntime sessions may be run from several threads at once.
+            probs = self._rec.run(None, {self._rec.get_inputs()[0].name: tensor})
             for i, p in zip(batch, probs[0], strict=True):
                 text, conf = decode_greedy(p, self.characters)
                 numeric, num_conf = decode_numeric(self._pool(p), self.numeric_chars)
@@ -175,8 +178,7 @@ class OcrEngine:
         resized = cv2.resize(gray, (tw, th), interpolation=cv2.INTER_LINEAR)
         plane = resized.astype(np.float32) / 127.5 - 1.0
         tensor = np.repeat(plane[np.newaxis, np.newaxis], 3, axis=1)
-        with self._lock:
-            prob = self._det.run(None, {self._det.get_inputs()[0].name: tensor})
+        prob = self._det.run(None, {self._det.get_inputs()[0].name: tensor})
         text = prob[0][0, 0]
         mask = (text > _DET_THRESHOLD).astype(np.uint8)
         n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
@@ -204,8 +206,7 @@ class OcrEngine:
         if not crops:
             return []
         tensor = np.stack([_cls_tensor(c) for c in crops])
-        with self._lock:
-            probs = self._cls.run(None, {self._cls.get_inputs()[0].name: tensor})[0]
+        probs = self._cls.run(None, {self._cls.get_inputs()[0].name: tensor})[0]
         return [float(p[1]) for p in probs]
 
 
@@ -218,9 +219,8 @@ def get_engine() -> OcrEngine:
     global _engine
     with _engine_lock:
         if _engine is None:
-            threads = max(1, min(MAX_THREADS, os.cpu_count() or 1))
-            _log.info("loading OCR models (%d threads)", threads)
-            _engine = OcrEngine(threads)
+            _log.info("loading OCR models")
+            _engine = OcrEngine()
         return _engine
 
 
@@ -291,16 +291,17 @@ def _batches(crops: list[Image]) -> list[list[int]]:
     """Crop indexes grouped by similar width, so little of a batch is padding.
 
     A batch is padded to its widest crop and inference time grows with the padded width;
-    a batch closes when it is full or the next crop is much wider than its first.
+    a batch closes when the next crop is much wider than its first or would take the
+    batch past ``_BATCH_HEIGHTS`` of width in all.
     """
     order = sorted(range(len(crops)), key=lambda i: _ratio(crops[i]))
     batches: list[list[int]] = []
     for i in order:
-        ratio = _ratio(crops[i])
+        width = max(1.0, _ratio(crops[i]))  # this crop is the batch's widest so far
         if (
             batches
-            and len(batches[-1]) < REC_BATCH
-            and ratio <= _BATCH_WIDTH_SPREAD * max(1.0, _ratio(crops[batches[-1][0]]))
+            and width <= _BATCH_WIDTH_SPREAD * max(1.0, _ratio(crops[batches[-1][0]]))
+            and (len(batches[-1]) + 1) * width <= _BATCH_HEIGHTS
         ):
             batches[-1].append(i)
         else:
