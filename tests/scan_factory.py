@@ -33,6 +33,10 @@ from pdf_factory import (
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from report_factory import MadeUpReport
 
+from extractors.report import Report
+
+# The made-up report's tables whose every value a scan must read or flag.
+TABLES = ("active_disclosure", "requests", "review_litigation")
 # Seal ink as scanned: a bright red (multiplied over the page, as ink on paper).
 SEAL_RED = (225, 35, 45)
 
@@ -258,3 +262,30 @@ def table_pictures(made: MadeUpReport, folder: Path, dpi: int = 150) -> list[byt
         page.crop(box).save(buffer, "PNG")
         pictures.append(buffer.getvalue())
     return pictures
+
+
+def cell_outcomes(made: MadeUpReport, report: Report) -> list[tuple[str, bool, bool]]:
+    """(scope, exact, flagged) for every value of the made-up report's tables.
+
+    Shared by tests/readers/test_scan.py and bench/scan_bench.py.
+    """
+    # Warnings name a cell (low_confidence, unreadable_value) or a row (missing_row).
+    warned = [w.where for w in report.warnings if w.where and "." in w.where]
+    failed = [c.scope for c in report.checks if c.status == "fail"]
+    outcomes = []
+    for table in TABLES:
+        expected = getattr(made, table)
+        got = getattr(report, table)
+        for row, fields in expected.items():
+            for field, value in fields.items():
+                scope = f"{table}.{row}.{field}"
+                exact = got.get(row, {}).get(field, "missing") == value
+                flagged = any(scope == w or scope.startswith(f"{w}.") for w in warned)
+                # A failed check flags every cell of its row (R3, R4) or column (R1, R2).
+                flagged = flagged or any(
+                    scope.startswith(f"{f}.")
+                    or (f.startswith(f"{table}.") and f.endswith(f".{field}"))
+                    for f in failed
+                )
+                outcomes.append((scope, exact, flagged))
+    return outcomes

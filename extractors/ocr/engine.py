@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,22 +44,38 @@ _DET_THRESHOLD = 0.3
 _DET_BOX_THRESHOLD = 0.5
 # DB predicts a shrunk text kernel; boxes grow back by area × ratio / perimeter.
 _DET_UNCLIP = 1.6
+# The detector sees an image at this resolution at most (never enlarged): a 150-dpi scan
+# shrunk to 0.75 (body text ~17 px tall) costs half the inference time and gave the same
+# tables on the unruled scans of the bench and tests; at 90 dpi (0.6) whole rows of
+# cells were lost.
+_DET_DPI = 112.5
 CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_infer.onnx"
 REC_HEIGHT = 48
 CLS_SHAPE = (48, 192)
-# Crops per recognition batch: the batch is padded to its widest crop, and crops are
-# sorted by width first, so a larger batch wastes little padding; 32 was fastest of
-# 8/16/32/64 on the 2-core benchmark machine.
-REC_BATCH = 32
+# A recognition batch holds at most this much width in total (crops × the padded width,
+# in recognizer heights: 16 × 48 px). The network's activations for a larger batch no
+# longer stay in the core's cache: on the 2-core benchmark machine, batches capped at
+# 16 heights cost ~35% less CPU per page than batches of 32 crops of any width (caps
+# of 8-32 heights were within a few per cent of each other).
+_BATCH_HEIGHTS = 16
 # A batch takes crops up to this factor wider than its narrowest (padding waste ≤ 25%).
 _BATCH_WIDTH_SPREAD = 1.33
 # Crops are narrowed by this factor before recognition: inference time grows with the
-# width, and PP-OCR reads CJK and digits narrowed to 0.55 without error on the scanned
-# test corpus (0.45 misread 12 of 796 cells). 0.7 keeps a margin and cut CPU time per
-# page by ~35%.
+# width. PP-OCR reads digits narrowed to 0.55 without error on the scanned test corpus
+# (0.45 misread 12 of 796 cells), but square CJK glyphs narrowed lose confidence, and at
+# 0.6 a short label dropped a character with full confidence (结果纠 read 结果); 0.7
+# keeps CJK readable and cut CPU time per page by ~35%.
 SQUEEZE = 0.7
-# Two cores on the target machine; more intra-op threads only contend.
-MAX_THREADS = 2
+# A reading less sure than this (the mapper's LOW_CONFIDENCE, template/rows.py) is read
+# again from the crop at its full width and the surer reading kept (a narrowed 结果纠
+# read 结果纲 at 0.4 and 结果纠 at 0.96 unnarrowed): ~7% of the crops on the scan bench,
+# for ~15% more recognition time, and a quarter fewer doubtful readings.
+_REREAD_BELOW = 0.92
+# Threads per onnxruntime session. The cores are used by reading pages in parallel
+# (extractors/readers/scan.py), one thread each: on the 2-core benchmark machine two
+# intra-op threads cost ~30% more CPU per page than one (synchronising small batches)
+# and were no faster in wall time with other jobs running.
+SESSION_THREADS = 1
 
 # Output character of a numeric cell → the glyphs the recognizer may read it as. Full-width
 # digits and letter look-alikes (o/O for 0, l/I for 1) are the usual confusions on
@@ -103,7 +118,7 @@ class LineReading:
 class OcrEngine:
     """PP-OCR recognition and orientation classification on grayscale crops."""
 
-    def __init__(self, threads: int = MAX_THREADS) -> None:
+    def __init__(self, threads: int = SESSION_THREADS) -> None:
         try:
             import onnxruntime as ort
             import rapidocr_onnxruntime
@@ -136,10 +151,12 @@ class OcrEngine:
         self.characters: list[str] = ["", *meta["character"].splitlines(), " "]
         self._pool = _NumericPool(self.characters)
         self.numeric_chars = self._pool.outputs
-        self._lock = threading.Lock()
 
     def read_lines(self, crops: list[Image]) -> list[LineReading]:
         """Recognize single text lines (grayscale crops, dark text on light ground).
+
+        Crops are read narrowed (``SQUEEZE``); the doubtful ones again at their full
+        width, keeping the surer of the two readings.
 
         Args:
             crops: One image per text line, any width.
@@ -147,46 +164,60 @@ class OcrEngine:
         Returns:
             One reading per crop, in the order given.
         """
+        readings = self._read(crops, SQUEEZE)
+        doubtful = [i for i, r in enumerate(readings) if _certainty(r) < _REREAD_BELOW]
+        again = self._read([crops[i] for i in doubtful], 1.0)
+        for i, reading in zip(doubtful, again, strict=True):
+            if _certainty(reading) > _certainty(readings[i]):
+                readings[i] = reading
+        return readings
+
+    def _read(self, crops: list[Image], squeeze: float) -> list[LineReading]:
+        """Readings of crops narrowed by ``squeeze``, in width-sorted batches."""
         out: list[LineReading | None] = [None] * len(crops)
-        for batch in _batches(crops):
-            width = max(REC_HEIGHT, math.ceil(REC_HEIGHT * _ratio(crops[batch[-1]])))
-            tensor = np.stack([_rec_tensor(crops[i], width) for i in batch])
-            with self._lock:
-                probs = self._rec.run(None, {self._rec.get_inputs()[0].name: tensor})
+        for batch in _batches(crops, squeeze):
+            widest = _ratio(crops[batch[-1]], squeeze)
+            width = max(REC_HEIGHT, math.ceil(REC_HEIGHT * widest))
+            tensor = np.stack([_rec_tensor(crops[i], width, squeeze) for i in batch])
+            # onnxruntime sessions may be run from several threads at once.
+            probs = self._rec.run(None, {self._rec.get_inputs()[0].name: tensor})
             for i, p in zip(batch, probs[0], strict=True):
                 text, conf = decode_greedy(p, self.characters)
                 numeric, num_conf = decode_numeric(self._pool(p), self.numeric_chars)
                 out[i] = LineReading(text, conf, numeric, num_conf)
         return [r for r in out if r is not None]
 
-    def detect(self, gray: Image) -> list[tuple[int, int, int, int]]:
+    def detect(self, gray: Image, dpi: float) -> list[tuple[int, int, int, int]]:
         """Text boxes on a level grayscale image, by PP-OCR's DB text detector.
 
         Args:
             gray: The image (a page or a part of one), dark text on light ground.
+            dpi: Its resolution; the detector reads it at ``_DET_DPI`` at most.
 
         Returns:
             Axis-aligned boxes (x0, top, x1, bottom) in the image's pixels, one per
             run of text the detector separates (a word group, a figure).
         """
         h, w = gray.shape[:2]
-        th = max(_DET_STRIDE, round(h / _DET_STRIDE) * _DET_STRIDE)
-        tw = max(_DET_STRIDE, round(w / _DET_STRIDE) * _DET_STRIDE)
-        resized = cv2.resize(gray, (tw, th), interpolation=cv2.INTER_LINEAR)
+        scale = min(1.0, _DET_DPI / dpi)
+        th = max(_DET_STRIDE, round(h * scale / _DET_STRIDE) * _DET_STRIDE)
+        tw = max(_DET_STRIDE, round(w * scale / _DET_STRIDE) * _DET_STRIDE)
+        resized = cv2.resize(gray, (tw, th), interpolation=cv2.INTER_AREA)
         plane = resized.astype(np.float32) / 127.5 - 1.0
         tensor = np.repeat(plane[np.newaxis, np.newaxis], 3, axis=1)
-        with self._lock:
-            prob = self._det.run(None, {self._det.get_inputs()[0].name: tensor})
+        prob = self._det.run(None, {self._det.get_inputs()[0].name: tensor})
         text = prob[0][0, 0]
         mask = (text > _DET_THRESHOLD).astype(np.uint8)
         n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+        # Each component's mean probability, in one pass over the image.
+        mean = np.bincount(labels.ravel(), weights=text.ravel(), minlength=n) / (
+            np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
+        )
         sx, sy = w / tw, h / th
         boxes = []
         for k in range(1, n):
             x, y, bw, bh, area = (int(v) for v in stats[k])
-            if min(bw, bh) < 2:
-                continue
-            if float(text[labels == k].mean()) < _DET_BOX_THRESHOLD:
+            if min(bw, bh) < 2 or mean[k] < _DET_BOX_THRESHOLD:
                 continue
             grow = area * _DET_UNCLIP / (2 * (bw + bh))
             boxes.append(
@@ -204,8 +235,7 @@ class OcrEngine:
         if not crops:
             return []
         tensor = np.stack([_cls_tensor(c) for c in crops])
-        with self._lock:
-            probs = self._cls.run(None, {self._cls.get_inputs()[0].name: tensor})[0]
+        probs = self._cls.run(None, {self._cls.get_inputs()[0].name: tensor})[0]
         return [float(p[1]) for p in probs]
 
 
@@ -218,9 +248,8 @@ def get_engine() -> OcrEngine:
     global _engine
     with _engine_lock:
         if _engine is None:
-            threads = max(1, min(MAX_THREADS, os.cpu_count() or 1))
-            _log.info("loading OCR models (%d threads)", threads)
-            _engine = OcrEngine(threads)
+            _log.info("loading OCR models")
+            _engine = OcrEngine()
         return _engine
 
 
@@ -287,20 +316,22 @@ class _NumericPool:
         return np.concatenate([blank, numeric, other], axis=1).astype(np.float32)
 
 
-def _batches(crops: list[Image]) -> list[list[int]]:
+def _batches(crops: list[Image], squeeze: float) -> list[list[int]]:
     """Crop indexes grouped by similar width, so little of a batch is padding.
 
     A batch is padded to its widest crop and inference time grows with the padded width;
-    a batch closes when it is full or the next crop is much wider than its first.
+    a batch closes when the next crop is much wider than its first or would take the
+    batch past ``_BATCH_HEIGHTS`` of width in all.
     """
-    order = sorted(range(len(crops)), key=lambda i: _ratio(crops[i]))
+    order = sorted(range(len(crops)), key=lambda i: _ratio(crops[i], squeeze))
     batches: list[list[int]] = []
     for i in order:
-        ratio = _ratio(crops[i])
+        width = max(1.0, _ratio(crops[i], squeeze))  # the batch's widest so far
         if (
             batches
-            and len(batches[-1]) < REC_BATCH
-            and ratio <= _BATCH_WIDTH_SPREAD * max(1.0, _ratio(crops[batches[-1][0]]))
+            and width
+            <= _BATCH_WIDTH_SPREAD * max(1.0, _ratio(crops[batches[-1][0]], squeeze))
+            and (len(batches[-1]) + 1) * width <= _BATCH_HEIGHTS
         ):
             batches[-1].append(i)
         else:
@@ -308,14 +339,19 @@ def _batches(crops: list[Image]) -> list[list[int]]:
     return batches
 
 
-def _ratio(crop: Image) -> float:
+def _certainty(reading: LineReading) -> float:
+    """How sure a reading is, as text or as a figure (the cell takes either)."""
+    return max(reading.confidence, reading.numeric_confidence)
+
+
+def _ratio(crop: Image, squeeze: float = SQUEEZE) -> float:
     """Width of the crop once scaled to the recognizer's height, in heights."""
-    return SQUEEZE * float(crop.shape[1]) / max(int(crop.shape[0]), 1)
+    return squeeze * float(crop.shape[1]) / max(int(crop.shape[0]), 1)
 
 
-def _rec_tensor(crop: Image, width: int) -> FloatArray:
+def _rec_tensor(crop: Image, width: int, squeeze: float) -> FloatArray:
     """A crop scaled to the recognizer's height, normalized, right-padded to ``width``."""
-    w = min(width, max(1, math.ceil(REC_HEIGHT * _ratio(crop))))
+    w = min(width, max(1, math.ceil(REC_HEIGHT * _ratio(crop, squeeze))))
     resized = cv2.resize(crop, (w, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
     plane = np.zeros((REC_HEIGHT, width), dtype=np.float32)
     plane[:, :w] = resized.astype(np.float32) / 127.5 - 1.0

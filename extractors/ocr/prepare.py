@@ -33,7 +33,9 @@ MAX_SKEW = 3.0
 _COARSE_STEP = 0.25
 _FINE_STEP = 0.05
 # Skew is measured on a copy this many pixels wide (a 150-dpi A4 page is 1240): enough
-# to resolve 0.05° over the page width, and ~20x cheaper than full size.
+# to resolve 0.05° over the page width, and ~20x cheaper than full size. The coarse pass
+# runs on a copy half as wide again: 0.25° steps still tell apart there, and it found
+# the same angle on every page of the scan bench at ~40% less time for the search.
 _SKEW_WIDTH = 800
 # Below this angle the page is left as it is (resampling blurs more than it helps).
 _MIN_SKEW = 0.1
@@ -205,8 +207,9 @@ def find_skew(ink: Image) -> float:
     """The page's skew in degrees (counter-clockwise positive), within ±MAX_SKEW."""
     scale = min(1.0, _SKEW_WIDTH / ink.shape[1])
     small = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    half = cv2.resize(small, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     coarse = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, _COARSE_STEP)
-    best = max(coarse, key=lambda a: _profile_score(small, float(a)))
+    best = max(coarse, key=lambda a: _profile_score(half, float(a)))
     fine = np.arange(best - _COARSE_STEP, best + _COARSE_STEP + 1e-9, _FINE_STEP)
     # The best angle levels the page; the page's own skew is its opposite.
     return -float(max(fine, key=lambda a: _profile_score(small, float(a))))

@@ -239,7 +239,7 @@ def detect_boxes(
     x1, bottom = min(w, region.x1 + pad), min(h, region.bottom + pad)
     minimum = max(2, round(_MIN_TEXT_HEIGHT_INCH * dpi))
     found = []
-    for a, b, c, d in _detect_in_strips(image[top:bottom, x0:x1], engine):
+    for a, b, c, d in _detect_in_strips(image[top:bottom, x0:x1], dpi, engine):
         local = ink[top + b : top + d, x0 + a : x0 + c]
         rows = np.flatnonzero(local.any(axis=1))
         cols = np.flatnonzero(local.any(axis=0))
@@ -257,7 +257,7 @@ def detect_boxes(
 
 
 def _detect_in_strips(
-    image: Image, engine: OcrEngine
+    image: Image, dpi: float, engine: OcrEngine
 ) -> list[tuple[int, int, int, int]]:
     """Detector boxes of a tall image, found strip by strip.
 
@@ -272,7 +272,7 @@ def _detect_in_strips(
             max(0, start - _STRIP_OVERLAP),
             min(h, start + _STRIP + _STRIP_OVERLAP),
         )
-        for a, b, c, d in engine.detect(image[low:high]):
+        for a, b, c, d in engine.detect(image[low:high], dpi):
             if start <= low + (b + d) / 2 < start + _STRIP:
                 boxes.append((a, low + b, c, low + d))
     return boxes

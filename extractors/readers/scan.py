@@ -9,8 +9,11 @@ its text pages on the exact text path and pays for OCR only where it must.
 from __future__ import annotations
 
 import logging
+import os
 import time
+from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, ClassVar
 
 from extractors.document import Document, InputFormat, ReaderWarning, Table, TextBlock
@@ -19,7 +22,7 @@ from extractors.options import ReaderOptions
 from extractors.readers.base import Reader
 
 if TYPE_CHECKING:
-    from extractors.ocr.engine import Image
+    from extractors.ocr.engine import Image, OcrEngine
     from extractors.ocr.page import PageOcr
 
 # The OCR modules (OpenCV, numpy, onnxruntime: ~0.3 s and ~60 MB) are imported only when
@@ -28,6 +31,8 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 NEEDS_OCR = "needs_ocr"
+# Pages OCR'd in parallel: the target machine has two cores.
+MAX_PAGE_WORKERS = 2
 
 
 class ImageReader(Reader):
@@ -124,32 +129,65 @@ def ocr_pdf_pages(document: Document, data: bytes, options: ReaderOptions) -> Do
 def _ocr_pages(
     numbered: Iterable[tuple[int, Image, float]], warnings: list[ReaderWarning]
 ) -> list[PageOcr]:
+    """OCR pages, up to one per core at a time, in page order.
+
+    The recognizer runs one thread per page (see ``engine.SESSION_THREADS``); pages
+    in parallel keep both cores busy through every stage, not only inference. No more
+    pages are decoded than the workers can take, so a long scan never sits in memory.
+    """
     from extractors.ocr.engine import get_engine
-    from extractors.ocr.page import ocr_page
 
     engine = get_engine()
-    pages = []
-    for number, image, dpi in numbered:
-        started = time.perf_counter()
-        try:
-            page = ocr_page(image, dpi, number, engine)
-        except Exception as exc:  # one bad page must not sink the document
-            _log.warning("OCR of page %d failed: %s", number, exc, exc_info=True)
-            warnings.append(
-                ReaderWarning(
-                    code="page_failed", message=f"OCR failed: {exc}", page=number
-                )
-            )
-            continue
-        pages.append(page)
-        _log.debug("page %d OCR'd in %.2f s", number, time.perf_counter() - started)
-        note = "page read by OCR"
-        if page.turned:
-            note += f", turned {page.turned}°"
-        if abs(page.skew) >= 0.1:
-            note += f", deskewed {page.skew:+.1f}°"
-        warnings.append(ReaderWarning(code="ocr_page", message=note, page=number))
+    workers = page_workers()
+    pages: list[PageOcr] = []
+    with ThreadPoolExecutor(workers, thread_name_prefix="ocr-page") as pool:
+        running: deque[tuple[int, Future[PageOcr]]] = deque()
+        for number, image, dpi in numbered:
+            running.append((number, pool.submit(_ocr_one, image, dpi, number, engine)))
+            if len(running) >= workers:
+                _collect(*running.popleft(), pages, warnings)
+        while running:
+            _collect(*running.popleft(), pages, warnings)
     return pages
+
+
+def page_workers() -> int:
+    """Pages OCR'd at once: the cores this process may use, at most MAX_PAGE_WORKERS."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return max(1, min(MAX_PAGE_WORKERS, cores or os.cpu_count() or 1))
+
+
+def _ocr_one(image: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr:
+    from extractors.ocr.page import ocr_page
+
+    started = time.perf_counter()
+    page = ocr_page(image, dpi, number, engine)
+    _log.debug("page %d OCR'd in %.2f s", number, time.perf_counter() - started)
+    return page
+
+
+def _collect(
+    number: int,
+    future: Future[PageOcr],
+    pages: list[PageOcr],
+    warnings: list[ReaderWarning],
+) -> None:
+    """A page's result into ``pages`` with its note, or its failure as a warning."""
+    try:
+        page = future.result()
+    except Exception as exc:  # one bad page must not sink the document
+        _log.warning("OCR of page %d failed: %s", number, exc, exc_info=exc)
+        warnings.append(
+            ReaderWarning(code="page_failed", message=f"OCR failed: {exc}", page=number)
+        )
+        return
+    pages.append(page)
+    note = "page read by OCR"
+    if page.turned:
+        note += f", turned {page.turned}°"
+    if abs(page.skew) >= 0.1:
+        note += f", deskewed {page.skew:+.1f}°"
+    warnings.append(ReaderWarning(code="ocr_page", message=note, page=number))
 
 
 def _needs_ocr(number: int) -> ReaderWarning:

@@ -20,7 +20,9 @@ from pdf_factory import made_up_to_pdf
 from PIL import Image
 from report_factory import REVIEW_FIELDS, REVIEW_GROUPS, MadeUpReport, make_report
 from scan_factory import (
+    TABLES,
     Degradation,
+    cell_outcomes,
     degrade,
     erase_rules,
     figure_row_centre,
@@ -62,7 +64,6 @@ from extractors.template.specs import SPECS, TableKind, TemplateVersion
 
 # The accuracy the OCR path must reach on the degraded corpus (share of cells exact).
 MIN_CELL_ACCURACY = 0.995
-TABLES = ("active_disclosure", "requests", "review_litigation")
 
 
 @dataclass
@@ -94,28 +95,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Scanned]:
 
 
 def _cell_outcomes(scan: Scanned) -> list[tuple[str, bool, bool]]:
-    """(scope, exact, flagged) for every expected table value."""
-    report = scan.report
-    # Warnings name a cell (low_confidence, unreadable_value) or a row (missing_row).
-    warned = [w.where for w in report.warnings if w.where and "." in w.where]
-    failed = [c.scope for c in report.checks if c.status == "fail"]
-    outcomes = []
-    for table in TABLES:
-        expected = getattr(scan.made, table)
-        got = getattr(report, table)
-        for row, fields in expected.items():
-            for field, value in fields.items():
-                scope = f"{table}.{row}.{field}"
-                exact = got.get(row, {}).get(field, "missing") == value
-                flagged = any(scope == w or scope.startswith(f"{w}.") for w in warned)
-                # A failed check flags every cell of its row (R3, R4) or column (R1, R2).
-                flagged = flagged or any(
-                    scope.startswith(f"{f}.")
-                    or (f.startswith(f"{table}.") and f.endswith(f".{field}"))
-                    for f in failed
-                )
-                outcomes.append((scope, exact, flagged))
-    return outcomes
+    return cell_outcomes(scan.made, scan.report)
 
 
 def test_scanned_cells_exact_and_no_silent_errors(corpus: list[Scanned]) -> None:
