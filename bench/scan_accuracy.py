@@ -5,7 +5,7 @@ page break forced where tables are hard to join without rules: inside table 3's 
 right under it, before its last row alone, and before the last rows of table 2. The
 pages are rendered with the table rules erased, photographed slightly askew and
 degraded (tests/scan_factory.py), then read by the whole pipeline. Each template cell
-counts as exact, wrong but flagged (a warning or failed check names it), or wrong and
+counts as exact, wrong but flagged (a warning naming the cell or its row, or a failed check over it; a table-level warning alone does not count), or wrong and
 unflagged (a silent error). ``python bench/scan_accuracy.py`` prints the counts and
 every cell not read exact.
 """
@@ -25,12 +25,15 @@ sys.path.insert(0, str(ROOT))
 
 from pdf_factory import made_up_to_pdf  # noqa: E402
 from report_factory import MadeUpReport, make_report  # noqa: E402
-from scan_factory import Degradation, erase_rules, scan_pages  # noqa: E402
+from scan_factory import (  # noqa: E402
+    Degradation,
+    cell_outcomes,
+    erase_rules,
+    scan_pages,
+)
 
 from extractors.pipeline import extract  # noqa: E402
-from extractors.report import Report  # noqa: E402
 
-TABLES = ("active_disclosure", "requests", "review_litigation")
 # Table 3's rows 0-2 are its header; 25 (2019) and 27 (2021) its last row.
 _LAST_REQUESTS_ROW = {"2019": 25, "2021": 27}
 
@@ -78,31 +81,6 @@ def cases(seeds: tuple[int, ...]) -> list[Case]:
     return out
 
 
-def outcomes(made: MadeUpReport, report: Report) -> list[tuple[str, bool, bool]]:
-    """(scope, exact, flagged) for every template cell of the made-up report.
-
-    A warning flags the cell, row or table it names; a failed check the cells of its
-    row (R3, R4) or column (R1, R2).
-    """
-    warned = [w.where for w in report.warnings if w.where]
-    failed = [c.scope for c in report.checks if c.status == "fail"]
-    out = []
-    for table in TABLES:
-        got = getattr(report, table)
-        for row, fields in getattr(made, table).items():
-            for field, value in fields.items():
-                scope = f"{table}.{row}.{field}"
-                exact = got.get(row, {}).get(field, "missing") == value
-                flagged = any(scope == w or scope.startswith(f"{w}.") for w in warned)
-                flagged = flagged or any(
-                    scope.startswith(f"{f}.")
-                    or (f.startswith(f"{table}.") and f.endswith(f".{field}"))
-                    for f in failed
-                )
-                out.append((scope, exact, flagged))
-    return out
-
-
 def scan_case(case: Case, folder: Path) -> tuple[MadeUpReport, Path]:
     """The case's report as a degraded multi-page TIFF without table rules."""
     made = make_report(case.template, case.template, seed=case.seed)
@@ -133,7 +111,7 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for case in cases(tuple(args.seeds)):
             made, tiff = scan_case(case, folder)
-            found = outcomes(made, extract(tiff))
+            found = cell_outcomes(made, extract(tiff))
             ok = sum(e for _, e, _ in found)
             wrong_flagged = sum(1 for _, e, f in found if not e and f)
             print(
