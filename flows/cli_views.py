@@ -2,6 +2,10 @@
 
 The views themselves are :mod:`flows.views` (no argparse, no console); this module is
 their command line: arguments, progress, one-line usage errors, what was written.
+
+The views are imported inside the commands: the guard's children re-import the
+program's main module (`nianbao` → this CLI) for every document, and openpyxl, Jinja2
+and the review pages cost ~0.3 s a document there.
 """
 
 from __future__ import annotations
@@ -16,12 +20,6 @@ from rich.console import Console
 from extractors.layout import report_jsons
 from extractors.report import Report
 from flows.progress import progress_bar
-from flows.views.review_site import (
-    DEFAULT_PAGE_SCALE,
-    build_review_site,
-    find_reports,
-    read_report,
-)
 
 _console = Console(stderr=True)
 
@@ -34,6 +32,8 @@ class UsageError(Exception):
 
 def report_argument(path: Path) -> Report:
     """A report JSON named on the command line, or a UsageError saying what is wrong."""
+    from flows.views.review_site import read_report
+
     if not path.is_file():
         raise UsageError(
             f"{path} does not exist; give a report JSON written by extract"
@@ -49,6 +49,8 @@ def report_argument(path: Path) -> Report:
 
 def add_view_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the review, compare and export subcommands to the `nianbao` parser."""
+    from flows.views.review_site import DEFAULT_PAGE_SCALE
+
     review = sub.add_parser(
         "review", help="static HTML review pages for report JSONs and a batch index"
     )
@@ -88,6 +90,8 @@ def add_view_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _review(args: argparse.Namespace) -> int:
+    from flows.views.review_site import build_review_site
+
     if not args.path.exists():
         raise UsageError(f"{args.path} does not exist; give an output folder or JSON")
     with progress_bar("review", _console) as progress:
@@ -111,9 +115,6 @@ def _review(args: argparse.Namespace) -> int:
     return 0
 
 
-# compare and export are imported when run: the guard's children re-import the
-# program's main module (`nianbao` → this CLI) for every document, and openpyxl alone
-# cost ~0.25 s a document there.
 def _compare(args: argparse.Namespace) -> int:
     from flows.views.compare import compare_reports, comparison_page
 
@@ -142,6 +143,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from flows.views.export import batch_sheets, write_csv, write_xlsx
+    from flows.views.review_site import find_reports
 
     if args.xlsx is None and args.csv is None:
         raise UsageError("give --xlsx FILE and/or --csv DIR")
