@@ -47,9 +47,6 @@ MIN_WIDE_REVIEW_VALUES = 10
 LOW_CONFIDENCE = 0.92
 
 
-_NO_LABELS = PrintedRow((), (), "")
-
-
 @dataclass
 class _Printed:
     """A printed row with values, where it is, and the header it sits under."""
@@ -73,7 +70,8 @@ def read_kind(
     """
     values: TableValues = {}
     printed: list[_Printed] = []
-    blank: list[_Printed] = []  # label rows without figures in a table's body
+    # Label rows without figures in a table's body, with the header they sit under.
+    blank: list[tuple[_Source, ColumnMap | None]] = []
     columns: ColumnMap | None = None  # carried over to a fragment with no header
     for index, table in parts:
         header: list[int] = []
@@ -82,7 +80,7 @@ def read_kind(
             if not any(c.text.strip() for c in reading.values):
                 if reading.labels and (columns is not None or printed):
                     # In the body: maybe a row printed blank (below).
-                    blank.append(_Printed(reading, index, table, columns, _NO_LABELS))
+                    blank.append((_Source(index, table, reading), columns))
                 header.append(reading.grid_row)
                 pending = reading.labels[-1].text if reading.labels else ""
                 continue
@@ -124,7 +122,10 @@ def read_kind(
 
 
 def _read_blank_rows(
-    spec: TableSpec, blank: list[_Printed], values: TableValues, result: MappedTables
+    spec: TableSpec,
+    blank: list[tuple[_Source, ColumnMap | None]],
+    values: TableValues,
+    result: MappedTables,
 ) -> None:
     """Read template rows no printed figure matched from rows printed blank.
 
@@ -134,28 +135,27 @@ def _read_blank_rows(
     confidence; the first line of a wrapped label has already given its row to the
     joined label below it.
     """
+    labelled = [(Label.of(s.reading.labels[-1].text), s, c) for s, c in blank]
     for row in spec.rows:
         if row.key in values:
             continue
         scored = [
-            (similarity(Label.of(entry.reading.labels[-1].text), row.labels), entry)
-            for entry in blank
+            (similarity(label, row.labels), i)
+            for i, (label, _, _) in enumerate(labelled)
         ]
-        best = max(scored, key=lambda pair: pair[0], default=None)
+        best = max(scored, key=lambda pair: pair[0], default=None)  # first of equals
         if best is None or not is_full_confidence(best[0]):
             continue
-        entry = best[1]
-        blank.remove(entry)
-        if not entry.reading.values:  # scraped text drops empty trailing cells
+        _, source, columns = labelled.pop(best[1])
+        if not source.reading.values:  # scraped text drops empty trailing cells
             values[row.key] = dict.fromkeys(spec.fields_of(row))
             continue
         placement = place_values(
             spec.fields_of(row),
-            list(entry.reading.values),
-            entry.columns,
+            list(source.reading.values),
+            columns,
             partial=bool(spec.columns),
         )
-        source = _Source(entry.index, entry.table, entry.reading)
         values[row.key] = _assign(spec, row, placement, source, result)
 
 
