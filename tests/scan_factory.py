@@ -192,6 +192,32 @@ def stamp_seal(
     return Image.fromarray((base * ink // 255).astype(np.uint8), "RGB")
 
 
+# Where seals land over table 4 (inches from the middle of its row of figures, at most)
+# and how large they are: issuers' seals are 38-42 mm across, 0.75-0.83 in in radius;
+# a copy scaled to the page, or a smaller department seal, is down to ~0.55 in.
+SEAL_REACH_ACROSS_INCH = 0.67
+SEAL_REACH_DOWN_INCH = 0.13
+SEAL_RADIUS_INCH = (0.55, 0.83)
+
+
+def seal_over_figures(
+    pdf: Path, rng: random.Random, dpi: int = 150
+) -> tuple[Image.Image, tuple[int, int]]:
+    """The last page of a PDF with a seal stamped over its widest row of figures.
+
+    The seal's centre and radius are drawn from ``rng`` (see SEAL_*); returns the page
+    (not yet degraded) and the centre in pixels.
+    """
+    pages = render_pages(pdf, dpi)
+    x, y = figure_row_centre(pdf, len(pages) - 1, dpi)
+    centre = (
+        x + round(rng.uniform(-1, 1) * SEAL_REACH_ACROSS_INCH * dpi),
+        y + round(rng.uniform(-1, 1) * SEAL_REACH_DOWN_INCH * dpi),
+    )
+    radius = round(rng.uniform(*SEAL_RADIUS_INCH) * dpi)
+    return stamp_seal(pages[-1], centre, radius, "某某市人民政府"), centre
+
+
 def scan_pdf(
     pdf: Path, rng: random.Random, dpi: int = 150, how: Degradation | None = None
 ) -> list[Image.Image]:

@@ -346,3 +346,64 @@ def test_wide_review_header_degraded_by_word_exports() -> None:
         "total": 4,
     }
     assert not [w for w in mapped.warnings if w.code == "cells_out_of_line"]
+
+
+def _wide_review_grid(labels: dict[int, str]) -> Table:
+    """Table 4 printed wide, ruled, with the field label of some columns replaced."""
+    fields = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    cells = [
+        TableCell(row=0, col=0, col_span=5, text="行政复议"),
+        TableCell(row=0, col=5, col_span=10, text="行政诉讼"),
+        *(TableCell(row=1, col=c, row_span=2, text=t) for c, t in enumerate(fields)),
+        TableCell(row=1, col=5, col_span=5, text="未经复议直接起诉"),
+        TableCell(row=1, col=10, col_span=5, text="复议后起诉"),
+        *(
+            TableCell(row=2, col=5 + c, text=labels.get(5 + c, t))
+            for c, t in enumerate(fields * 2)
+        ),
+    ]
+    figures = [
+        "1",
+        "2",
+        "3",
+        "4",
+        "10",
+        "5",
+        "6",
+        "7",
+        "8",
+        "26",
+        "0",
+        "1",
+        "0",
+        "2",
+        "3",
+    ]
+    cells += [TableCell(row=3, col=c, text=t) for c, t in enumerate(figures)]
+    return Table(order=0, n_rows=4, n_cols=15, cells=cells, engine="test")
+
+
+def test_misread_column_label_named_by_its_sibling_group() -> None:
+    # OCR read 尚未审结 as 尚末审结 and 结果纠正 as 结果纠止 (a seal over them): their
+    # groups name every other column as 行政复议 does, so they are its fields.
+    grid = _wide_review_grid({8: "尚末审结", 11: "结果纠止"})
+    values = map_tables(Document(source=SOURCE, tables=[grid])).values[
+        TableKind.REVIEW_LITIGATION
+    ]
+    assert values["litigation_direct"] == {
+        "maintained": 5,
+        "corrected": 6,
+        "other": 7,
+        "pending": 8,
+        "total": 26,
+    }
+    assert values["litigation_after_review"]["corrected"] == 1
+
+
+def test_unrelated_column_label_is_not_named_by_its_sibling_group() -> None:
+    grid = _wide_review_grid({8: "备注说明"})
+    values = map_tables(Document(source=SOURCE, tables=[grid])).values[
+        TableKind.REVIEW_LITIGATION
+    ]
+    assert values["litigation_direct"]["pending"] is None
+    assert values["litigation_direct"]["total"] == 26

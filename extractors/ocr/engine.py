@@ -106,13 +106,17 @@ class LineReading:
 
     ``confidence`` is the lowest per-character probability (one doubtful character makes
     the whole reading doubtful); ``numeric`` is the reading with only the characters of
-    :data:`NUMERIC_GLYPHS` allowed, or None when a non-numeric glyph wins somewhere.
+    :data:`NUMERIC_GLYPHS` allowed, or None when a non-numeric glyph wins somewhere;
+    ``digits`` is the reading forced to those characters even then (a broken 0 read as
+    Q), with the probability they had.
     """
 
     text: str
     confidence: float
     numeric: str | None
     numeric_confidence: float
+    digits: str = ""
+    digits_confidence: float = 0.0
 
 
 class OcrEngine:
@@ -183,8 +187,14 @@ class OcrEngine:
             probs = self._rec.run(None, {self._rec.get_inputs()[0].name: tensor})
             for i, p in zip(batch, probs[0], strict=True):
                 text, conf = decode_greedy(p, self.characters)
-                numeric, num_conf = decode_numeric(self._pool(p), self.numeric_chars)
-                out[i] = LineReading(text, conf, numeric, num_conf)
+                pooled = self._pool(p)
+                numeric, num_conf = decode_numeric(pooled, self.numeric_chars)
+                digits, digits_conf = (
+                    (numeric, num_conf)
+                    if numeric is not None
+                    else decode_forced(pooled, self.numeric_chars)
+                )
+                out[i] = LineReading(text, conf, numeric, num_conf, digits, digits_conf)
         return [r for r in out if r is not None]
 
     def detect(self, gray: Image, dpi: float) -> list[tuple[int, int, int, int]]:
@@ -274,6 +284,23 @@ def decode_numeric(grouped: FloatArray, outputs: list[str]) -> tuple[str | None,
     symbols, confs = _best_path(grouped)
     if not symbols or len(outputs) + 1 in symbols:
         return None, 0.0
+    return "".join(outputs[k - 1] for k in symbols), min(confs)
+
+
+def decode_forced(grouped: FloatArray, outputs: list[str]) -> tuple[str, float]:
+    """CTC decoding over pooled numeric classes, each step "other" wins at read as
+    its likeliest numeric glyph.
+
+    Returns:
+        The numeric glyphs and their lowest probability (low where another glyph was
+        likelier).
+    """
+    forced = grouped[:, :-1].copy()
+    taken = grouped.argmax(axis=1) == grouped.shape[1] - 1
+    forced[taken, 0] = 0.0  # not a blank: a glyph was seen there
+    symbols, confs = _best_path(forced)
+    if not symbols:
+        return "", 0.0
     return "".join(outputs[k - 1] for k in symbols), min(confs)
 
 

@@ -34,6 +34,12 @@ _GAP_INCH = 0.08
 _H_GAP_INCH = 0.2
 # Pinholes up to this many pixels in a vertical rule are closed before it is found.
 _PINHOLE = 3
+# A rule under a seal or faintly printed survives as dashes shorter than the kernels: a
+# gap of up to _MEND_SPAN_INCH between two pieces of one rule is the rule, broken, when
+# the line across it is inked over at least _MEND_INKED_SHARE of its length. Where a
+# merged cell leaves a rule out, the line across it meets only a few strokes of text.
+_MEND_SPAN_INCH = 1.7
+_MEND_INKED_SHARE = 0.7
 # A table is at least this wide (share of the page) and has at least this many rules
 # each way; smaller line sets are underlines, boxes around a stamp or a signature.
 _MIN_TABLE_WIDTH_SHARE = 0.2
@@ -76,6 +82,7 @@ def ink_to_rules(ink: Image, dpi: float) -> tuple[Image, Image]:
     horizontal = cv2.morphologyEx(
         ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1))
     )
+    horizontal = _mend(horizontal, ink, dpi, vertical=False)
     horizontal = cv2.morphologyEx(
         horizontal,
         cv2.MORPH_CLOSE,
@@ -90,12 +97,33 @@ def ink_to_rules(ink: Image, dpi: float) -> tuple[Image, Image]:
     vertical = cv2.morphologyEx(
         mended, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len))
     )
+    vertical = _mend(vertical, mended, dpi, vertical=True)
     vertical = cv2.morphologyEx(
         vertical,
         cv2.MORPH_CLOSE,
         cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)),
     )
     return horizontal, vertical
+
+
+def _mend(rules: Image, ink: Image, dpi: float, vertical: bool) -> Image:
+    """The rules with the gaps between two pieces of one rule closed where the line
+    across the gap is mostly inked (see _MEND_INKED_SHARE)."""
+    if vertical:
+        return np.ascontiguousarray(_mend(rules.T, ink.T, dpi, vertical=False).T)
+    span = int(_MEND_SPAN_INCH * dpi)
+    out = rules.copy()
+    for y in np.flatnonzero(rules.any(axis=1)):
+        xs = np.flatnonzero(rules[y])
+        for b in np.flatnonzero(np.diff(xs) > 1):
+            x0, x1 = int(xs[b]) + 1, int(xs[b + 1])
+            if x1 - x0 > span:
+                continue
+            # The line's own row or the rows beside it (a rule is 2-4 px thick).
+            line = ink[max(0, y - 1) : y + 2, x0:x1].any(axis=0)
+            if line.mean() >= _MEND_INKED_SHARE:
+                out[y, x0:x1] = 255
+    return out
 
 
 def rules_to_grids(horizontal: Image, vertical: Image, dpi: float) -> list[Grid]:

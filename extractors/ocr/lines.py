@@ -131,6 +131,60 @@ def find_lines(ink: Image) -> list[Box]:
     ]
 
 
+def without_strays(ink: Image, box: Box) -> tuple[Box, Image] | None:
+    """A text line's box and ink mask without the marks beside its glyphs, if any.
+
+    Glyphs of a figure are as tall as the line, or stand between tall ones (a decimal
+    point); a mark wholly left or right of every tall glyph is a stray (a seal's
+    remnant, dirt, the end of a rule). Strokes of a glyph broken apart overlap its tall
+    part and stay.
+
+    Returns:
+        The box around what is kept and the mask of it (box-sized), or None when the
+        line has no stray or no tall glyph.
+    """
+    local = ink[box.top : box.bottom, box.x0 : box.x1]
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(local, connectivity=8)
+    tall = [k for k in range(1, n) if stats[k, cv2.CC_STAT_HEIGHT] >= box.height / 2]
+    if not tall:
+        return None
+    left = min(int(stats[k, cv2.CC_STAT_LEFT]) for k in tall)
+    right = max(
+        int(stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH]) for k in tall
+    )
+    kept = [
+        k
+        for k in range(1, n)
+        if stats[k, cv2.CC_STAT_LEFT] < right
+        and stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH] > left
+    ]
+    if len(kept) == n - 1:
+        return None
+    mask = np.isin(labels, kept)
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    trimmed = Box(
+        box.x0 + int(cols[0]),
+        box.top + int(rows[0]),
+        box.x0 + int(cols[-1]) + 1,
+        box.top + int(rows[-1]) + 1,
+    )
+    inner = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return trimmed, inner.astype(np.uint8) * 255
+
+
+def masked_crop(gray: Image, box: Box, mask: Image, dpi: float) -> Image:
+    """The crop of a box (as :func:`crop`) with only the ink under ``mask`` kept.
+
+    The mask is widened by a pixel so the blurred edges of the kept strokes stay.
+    """
+    piece = gray[box.top : box.bottom, box.x0 : box.x1].copy()
+    keep = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    piece[keep == 0] = 255
+    pad = max(2, round(_PAD_150 * dpi / 150.0))
+    return cv2.copyMakeBorder(piece, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+
+
 def crop(gray: Image, box: Box, dpi: float) -> Image:
     """The grayscale crop of a box with a white margin, for the recognizer."""
     pad = max(2, round(_PAD_150 * dpi / 150.0))

@@ -22,11 +22,14 @@ from extractors.ocr.lines import (
     crop,
     ink_to_bands,
     line_crops,
+    masked_crop,
     remove_specks,
+    without_strays,
 )
 from extractors.ocr.prepare import PreparedPage, prepare_page
 from extractors.ocr.unruled import detect_boxes, find_unruled_tables
 from extractors.ocr.unruled_grid import ReadBox
+from extractors.textnorm import has_cjk
 
 _log = logging.getLogger(__name__)
 
@@ -59,9 +62,11 @@ _FIT_SLACK = 0.1
 # A digit's ink width over its height when a page has too few figures to measure it.
 _DEFAULT_DIGIT_WIDTH = 0.75
 _MIN_DIGIT_SAMPLES = 5
-# Confidence given to a figure whose reading does not fit its ink (below LOW_CONFIDENCE
-# of the mapper, so it is flagged).
+# Confidence given to a figure whose reading does not fit its ink, or that was read as
+# letters (below LOW_CONFIDENCE of the mapper, so it is flagged).
 _MISFIT_CONFIDENCE = 0.5
+# Readings of at most this many Latin marks may be a figure read as letters.
+_MAX_BROKEN_FIGURE = 4
 
 
 @dataclass
@@ -167,6 +172,12 @@ def ocr_page(gray: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr
         ]
         + [(readings[i].numeric or "", boxes[i]) for d in detected for i in d]
     )
+    one_line = [
+        lines[0] for per_cell in cell_lines for lines in per_cell if len(lines) == 1
+    ]
+    _reread_without_strays(
+        one_line, readings, boxes, page.image, cell_ink, unit, dpi, engine
+    )
     for grid, per_cell in zip(grids, cell_lines, strict=True):
         table = _grid_to_table(grid, per_cell, readings, boxes, unit, number, dpi)
         result.tables.append((grid.box, table))
@@ -216,6 +227,53 @@ def _body_lines(ink: Image, page: PreparedPage) -> list[Box]:
             segments = band_to_segments(ink, top, bottom)
             boxes.extend(b for b in segments if b.height >= minimum)
     return boxes
+
+
+def _reread_without_strays(
+    indexes: list[int],
+    readings: list[LineReading],
+    boxes: list[Box],
+    gray: Image,
+    ink: Image,
+    unit: float,
+    dpi: float,
+    engine: OcrEngine,
+) -> None:
+    """Figures that read badly, read again without the marks beside them (in place).
+
+    A seal's remnant or a speck beside a figure is read as one more character (1 as
+    15, 7 as 7.); a figure that does not fit its ink or ends in a non-digit is read
+    again from its tall glyphs alone, and takes that reading when it is a clean figure
+    that fits its ink and is no less sure. Otherwise it stays as it was (flagged).
+    """
+    retry: list[tuple[int, Box]] = []
+    crops: list[Image] = []
+    for i in indexes:
+        text = readings[i].numeric
+        if not text or not any(c.isdigit() for c in text):
+            continue
+        if _clean_figure(text) and fits_ink(text, boxes[i], unit):
+            continue
+        trimmed = without_strays(ink, boxes[i])
+        if trimmed is None:
+            continue
+        retry.append((i, trimmed[0]))
+        crops.append(masked_crop(gray, trimmed[0], trimmed[1], dpi))
+    for (i, box), again in zip(retry, engine.read_lines(crops), strict=True):
+        text = again.numeric
+        if (
+            text
+            and _clean_figure(text)
+            and fits_ink(text, box, unit)
+            and again.numeric_confidence >= readings[i].numeric_confidence
+        ):
+            readings[i] = again
+            boxes[i] = box
+
+
+def _clean_figure(text: str) -> bool:
+    """Whether a figure's reading starts and ends as figures do (no stray mark read)."""
+    return text[-1].isdigit() and (text[0].isdigit() or text[0] in "增减")
 
 
 def _read_box(reading: LineReading, box: Box, unit: float, number: int) -> ReadBox:
@@ -295,13 +353,25 @@ def read_cell(lines: list[LineReading]) -> tuple[str, float]:
     """
     if not lines:
         return "", 1.0
-    if (
-        len(lines) == 1
-        and lines[0].numeric
-        and any(c.isdigit() for c in lines[0].numeric)
-    ):
-        return lines[0].numeric, lines[0].numeric_confidence
+    if len(lines) == 1:
+        line = lines[0]
+        if line.numeric and any(c.isdigit() for c in line.numeric):
+            return line.numeric, line.numeric_confidence
+        if line.numeric is None and _reads_as_broken_figure(line):
+            # Flagged: a glyph the recognizer took for a letter is read as a digit.
+            return line.digits, min(line.digits_confidence, _MISFIT_CONFIDENCE)
     return "".join(r.text for r in lines), min(r.confidence for r in lines)
+
+
+def _reads_as_broken_figure(line: LineReading) -> bool:
+    """Whether a line read as a few Latin marks reads as a figure when forced to digits
+    (a figure broken by a seal's stroke: 0 read as Q, 7 as T, 1 as f)."""
+    return (
+        len(line.text) <= _MAX_BROKEN_FIGURE
+        and not has_cjk(line.text)
+        and line.digits.isdigit()
+        and len(line.digits) == len(line.text)
+    )
 
 
 def digit_width(figures: list[tuple[str, Box]]) -> float:

@@ -107,7 +107,7 @@ def render_pdf_pages(
             try:
                 # In colour: seal ink is told from print by its hue (to_gray).
                 bitmap = page.render(scale=dpi / 72.0, rev_byteorder=True)
-                yield number, to_gray(bitmap.to_numpy())
+                yield number, to_gray(bitmap.to_numpy(), dpi)
             finally:
                 page.close()
     finally:
@@ -149,8 +149,8 @@ def load_image_pages(
         for frame in ImageSequence.Iterator(picture):
             colour = frame.mode not in ("1", "L", "LA", "I", "I;16", "F")
             pixels = np.asarray(frame.convert("RGB" if colour else "L"), np.uint8)
-            gray = to_gray(pixels)
-            yield gray, _image_dpi(frame.info.get("dpi"), gray.shape, width_inch)
+            dpi = _image_dpi(frame.info.get("dpi"), pixels.shape, width_inch)
+            yield to_gray(pixels, dpi), dpi
 
 
 @contextmanager

@@ -20,9 +20,20 @@ _MIN_SEAL_PIXELS = 200
 # stroke (the seal's lettering) loses half its colour to JPEG's coarse chroma (taking
 # each pixel's reddest neighbour instead erased the print next to the strokes).
 _FULL_SEAL_SHARE = 0.5
+# What is left of a seal's strokes after the lift (JPEG keeps colour at half resolution,
+# so a stroke's rim is darker than its redness tells) is faint specks and broken lines
+# that the recognizer reads as strokes (1 as 15). A mark (pixels darker than
+# _MARK_GRAY) lying mostly within _SEAL_REACH_INCH of seal ink is such a remnant when
+# none of its pixels is as dark as _PRINT_CORE_GRAY: print, even a character's dot
+# stroke, has a darker core (on the scan bench, remnants' darkest pixels are 120-215,
+# print's under 120). Seal ink here is a pixel at least half as red as the strokes.
+_MARK_GRAY = 215
+_PRINT_CORE_GRAY = 130
+_SEAL_REACH_INCH = 0.03
+_SEAL_INK_SHARE = 0.5
 
 
-def to_gray(pixels: np.ndarray) -> Image:
+def to_gray(pixels: np.ndarray, dpi: float) -> Image:
     """A page's pixels (gray, RGB or RGBA) as gray, red and orange seal ink dropped out.
 
     A seal (公章) is stamped in red over the issuer's name and often over figures; in
@@ -30,7 +41,8 @@ def to_gray(pixels: np.ndarray) -> Image:
     so each pixel's gray is divided by the darkening its share of seal ink causes;
     that share is read from how much redder than green and blue the pixel is, next
     to the seal's solid strokes. Pure seal ink becomes paper; black print under it
-    stays dark, so the figures under a seal keep their strokes.
+    stays dark, so the figures under a seal keep their strokes. ``dpi`` scales how
+    far from seal ink its remnants are looked for.
     """
     if pixels.ndim == 2:
         return np.ascontiguousarray(pixels, dtype=np.uint8)
@@ -46,4 +58,22 @@ def to_gray(pixels: np.ndarray) -> Image:
     darkening = 1.0 - share * (1.0 - seal_gray / 255.0)
     lifted = gray.astype(np.float32) / darkening
     out: Image = np.clip(lifted, 0, 255).astype(np.uint8)
+    reach = max(3, round(_SEAL_REACH_INCH * dpi) | 1)
+    near_seal = cv2.dilate(
+        (share >= _SEAL_INK_SHARE).astype(np.uint8), np.ones((reach, reach), np.uint8)
+    )
+    _drop_seal_remnants(out, near_seal)
     return out
+
+
+def _drop_seal_remnants(gray: Image, near_seal: Image) -> None:
+    """Whiten, in place, the faint marks a lifted seal leaves where its ink was."""
+    marks = (gray < _MARK_GRAY).astype(np.uint8)
+    n, labels = cv2.connectedComponents(marks, connectivity=8)
+    flat = labels.ravel()
+    size = np.bincount(flat, minlength=n)
+    on_seal = np.bincount(flat, weights=near_seal.ravel(), minlength=n)
+    core = np.bincount(flat, weights=gray.ravel() < _PRINT_CORE_GRAY, minlength=n)
+    remnant = (on_seal * 2 > size) & (core == 0)
+    remnant[0] = False  # paper
+    gray[remnant[labels]] = 255

@@ -20,9 +20,11 @@ from extractors.template.labels import (
     Label,
     is_full_confidence,
     is_label,
+    near_similarity,
     similarity,
 )
 from extractors.template.specs import ColumnSpec, TableKind, TableSpec
+from extractors.textnorm import label_key
 
 # How far a header matching a column's synonym ranks below one printing its label.
 SYNONYM_RANK = 0.01
@@ -309,7 +311,9 @@ def _leaves_by_grid(block: list[list[_HeaderCell]]) -> list[Leaf] | None:
 def _fields_from_sibling_group(leaves: list[Leaf]) -> list[Leaf]:
     # Table 4's groups share their five fields: a group whose field labels were lost
     # (a Word 2003 export merges them into one blank cell) has its sibling's, when it
-    # has as many columns.
+    # has as many columns. So does a column whose label is misprinted or misread
+    # (尚末审结 under a seal) when the rest of its group is named as its sibling is
+    # and its label is a near match of the sibling's.
     by_group: dict[str, list[Leaf]] = {}
     for leaf in leaves:
         if leaf.group is not None:
@@ -320,12 +324,22 @@ def _fields_from_sibling_group(leaves: list[Leaf]) -> list[Leaf]:
     pattern = named[0]
     renamed: dict[int, Leaf] = {}
     for group in by_group.values():
-        if len(group) == len(pattern) and not any(leaf.field for leaf in group):
-            for leaf, model in zip(group, pattern, strict=True):
+        if len(group) != len(pattern) or any(
+            leaf.field not in (None, model.field)
+            for leaf, model in zip(group, pattern, strict=True)
+        ):
+            continue
+        lost = not any(leaf.field for leaf in group)
+        for leaf, model in zip(group, pattern, strict=True):
+            if leaf.field is None and (lost or _misprinted(leaf.label, model.label)):
                 renamed[id(leaf)] = replace(
                     leaf, field=model.field, label=model.label, score=model.score
                 )
     return [renamed.get(id(leaf), leaf) for leaf in leaves]
+
+
+def _misprinted(label: str, sibling: str) -> bool:
+    return near_similarity(label_key(label), label_key(sibling)) > 0
 
 
 def _leaves_in_order(block: list[list[_HeaderCell]]) -> list[Leaf] | None:

@@ -25,13 +25,11 @@ from scan_factory import (
     cell_outcomes,
     degrade,
     erase_rules,
-    figure_row_centre,
     render_pages,
     replace_page,
     save_images_pdf,
     scan_pages,
     scan_pdf,
-    stamp_seal,
 )
 
 from extractors.document import (
@@ -53,7 +51,6 @@ from extractors.ocr.prepare import (
     image_to_ink,
     level_keystone,
 )
-from extractors.ocr.seal import to_gray
 from extractors.options import OcrOptions, ReaderOptions
 from extractors.pipeline import build_report, extract
 from extractors.readers import read_document
@@ -444,49 +441,6 @@ def test_unruled_table_prints_its_header_into_the_grid(
     ]
     assert [c.text for c in figures] == printed
     assert all(c.bbox is not None and c.confidence is not None for c in figures)
-
-
-# Of table 4's 15 figures, at least this many read exact with a seal stamped over the
-# middle ones (13-15 of 15 on seeds 1-6, 86 of 90 in all; the star can break a figure).
-MIN_SEALED_EXACT = 13
-
-
-@pytest.mark.parametrize("seed", [4, 5])
-def test_figures_under_a_red_seal_are_read_or_flagged(
-    last_page: tuple[MadeUpReport, Path], tmp_path: Path, seed: int
-) -> None:
-    made, pdf = last_page
-    x, y = figure_row_centre(pdf, 2)
-    page = stamp_seal(render_pages(pdf)[2], (x + 10 * seed, y), 90, "某某市人民政府")
-    path = tmp_path / "sealed.jpg"
-    degrade(page, random.Random(seed), Degradation()).save(path)
-    report = extract(path)
-    warned = {w.where for w in report.warnings}
-    failed = {c.scope for c in report.checks if c.status == "fail"}
-    exact = 0
-    for group, fields in made.review_litigation.items():
-        for field, value in fields.items():
-            scope = f"review_litigation.{group}.{field}"
-            if report.review_litigation[group][field] != value:
-                assert scope in warned or f"review_litigation.{group}" in failed
-            else:
-                exact += 1
-    assert exact >= MIN_SEALED_EXACT
-
-
-def test_seal_ink_drops_out_and_print_under_it_stays() -> None:
-    page = Image.new("L", (400, 300), 255)
-    pixels = np.asarray(page).copy()
-    pixels[140:160, 60:340] = 0  # a black bar (print) under the seal
-    sealed = stamp_seal(Image.fromarray(pixels), (200, 150), 100, "某某市人民政府")
-    rgb = np.asarray(sealed)
-    gray = to_gray(rgb)
-    plain = np.asarray(sealed.convert("L"))
-    seal = rgb[:, :, 0].astype(int) - rgb[:, :, 1] > 100
-    seal[135:165] = False  # seal ink away from the print
-    assert seal.sum() > 1000
-    assert plain[seal].mean() < 150 and gray[seal].mean() > 230
-    assert gray[143:157, 70:330].mean() < 60  # the print is kept
 
 
 def test_fanned_lines_are_levelled_by_the_keystone_step() -> None:
