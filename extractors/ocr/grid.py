@@ -109,21 +109,39 @@ def ink_to_rules(ink: Image, dpi: float) -> tuple[Image, Image]:
 def _mend(rules: Image, ink: Image, dpi: float, vertical: bool) -> Image:
     """The rules with the gaps between two pieces of one rule closed where the line
     across the gap is mostly inked (see _MEND_INKED_SHARE)."""
-    if vertical:
-        return np.ascontiguousarray(_mend(rules.T, ink.T, dpi, vertical=False).T)
     span = int(_MEND_SPAN_INCH * dpi)
-    out = rules.copy()
-    for y in np.flatnonzero(rules.any(axis=1)):
-        xs = np.flatnonzero(rules[y])
-        for b in np.flatnonzero(np.diff(xs) > 1):
-            x0, x1 = int(xs[b]) + 1, int(xs[b + 1])
-            if x1 - x0 > span:
-                continue
-            # The line's own row or the rows beside it (a rule is 2-4 px thick).
-            line = ink[max(0, y - 1) : y + 2, x0:x1].any(axis=0)
-            if line.mean() >= _MEND_INKED_SHARE:
-                out[y, x0:x1] = 255
-    return out
+    at = np.flatnonzero(rules.any(axis=0 if vertical else 1))
+    lines = rules[:, at].T if vertical else rules[at]
+    steps = np.diff((lines > 0).astype(np.int8), axis=1)
+    # A gap opens after a piece ends (-1) and closes where the next piece starts (+1)
+    # on the same line; keys order both by line, then by position along it.
+    length = lines.shape[1]
+    end_line, end = np.nonzero(steps == -1)
+    start_line, start = np.nonzero(steps == 1)
+    starts = start_line * length + start
+    following = np.searchsorted(starts, end_line * length + end)
+    mended: Image | None = None
+    for line, last, k in zip(end_line, end, following, strict=True):
+        if k == len(starts) or start_line[k] != line:
+            continue
+        a, b, c = int(last) + 1, int(start[k]) + 1, int(at[line])
+        if b - a > span:
+            continue
+        # Ink on the line itself or beside it (a rule is 2-4 px thick).
+        across = (
+            ink[a:b, max(0, c - 1) : c + 2].any(axis=1)
+            if vertical
+            else ink[max(0, c - 1) : c + 2, a:b].any(axis=0)
+        )
+        if across.mean() < _MEND_INKED_SHARE:
+            continue
+        if mended is None:
+            mended = rules.copy()
+        if vertical:
+            mended[a:b, c] = 255
+        else:
+            mended[c, a:b] = 255
+    return rules if mended is None else mended
 
 
 def rules_to_grids(horizontal: Image, vertical: Image, dpi: float) -> list[Grid]:
