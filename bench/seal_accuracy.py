@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from pdf_factory import made_up_to_pdf  # noqa: E402
 from report_factory import make_report  # noqa: E402
-from scan_factory import Degradation, cell_outcomes, degrade, seal_over_figures  # noqa: E402
+from scan_factory import cell_outcomes, sealed_scan  # noqa: E402
 
 from extractors.pipeline import extract  # noqa: E402
 
@@ -60,9 +60,7 @@ def measure(reports: int = REPORTS, seals: int = SEALS) -> SealTally:
             pdf = made_up_to_pdf(made, folder / f"{number}.pdf")
             for placement in range(seals):
                 rng = random.Random(1000 * number + placement)
-                page, _ = seal_over_figures(pdf, rng)
-                path = folder / f"{number}_{placement}.jpg"
-                degrade(page, rng, Degradation()).save(path)
+                path = sealed_scan(pdf, rng, folder / f"{number}_{placement}.jpg")
                 found = [
                     o
                     for o in cell_outcomes(made, extract(path))

@@ -218,6 +218,14 @@ def seal_over_figures(
     return stamp_seal(pages[-1], centre, radius, "某某市人民政府"), centre
 
 
+def sealed_scan(pdf: Path, rng: random.Random, path: Path) -> Path:
+    """A JPEG scan of the PDF's last page with a seal over its figures (see
+    :func:`seal_over_figures`), degraded with ``rng``."""
+    page, _ = seal_over_figures(pdf, rng)
+    degrade(page, rng, Degradation()).save(path)
+    return path
+
+
 def scan_pdf(
     pdf: Path, rng: random.Random, dpi: int = 150, how: Degradation | None = None
 ) -> list[Image.Image]:

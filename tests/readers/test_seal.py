@@ -16,6 +16,7 @@ from scan_factory import (
     cell_outcomes,
     degrade,
     seal_over_figures,
+    sealed_scan,
     stamp_seal,
 )
 
@@ -45,9 +46,7 @@ def sealed_scans(
         pdf = made_up_to_pdf(made, folder / f"{template}.pdf")
         for placement in range(3):
             rng = random.Random(100 * number + placement)
-            page, _ = seal_over_figures(pdf, rng)
-            path = folder / f"{template}_{placement}.jpg"
-            degrade(page, rng, Degradation()).save(path)
+            path = sealed_scan(pdf, rng, folder / f"{template}_{placement}.jpg")
             outcomes += [
                 o
                 for o in cell_outcomes(made, extract(path))
@@ -92,12 +91,18 @@ def test_seal_leaves_no_mark_on_a_scan() -> None:
     assert np.count_nonzero(gray[away] < 200) == 0
 
 
-def test_rule_broken_into_dashes_under_a_seal_is_mended() -> None:
+def _ruled_grid() -> np.ndarray:
+    """A page with a ruled grid of 2 rows × 3 columns (200 × 60 px cells)."""
     pixels = np.full((400, 900), 255, dtype=np.uint8)
     for y in (100, 160, 220):
         pixels[y : y + 2, 100:702] = 0
     for x in (100, 300, 500, 700):
         pixels[100:222, x : x + 2] = 0
+    return pixels
+
+
+def test_rule_broken_into_dashes_under_a_seal_is_mended() -> None:
+    pixels = _ruled_grid()
     # The bottom rule under column 1 survives as dashes 10 px long, 3 px apart, over
     # 0.6 in: each far shorter than a rule must be to be found.
     pixels[220:222, 310:400] = 255
@@ -108,11 +113,7 @@ def test_rule_broken_into_dashes_under_a_seal_is_mended() -> None:
 
 
 def test_merged_cell_with_text_across_its_missing_rule_stays_merged() -> None:
-    pixels = np.full((400, 900), 255, dtype=np.uint8)
-    for y in (100, 160, 220):
-        pixels[y : y + 2, 100:702] = 0
-    for x in (100, 300, 500, 700):
-        pixels[100:222, x : x + 2] = 0
+    pixels = _ruled_grid()
     pixels[160:162, 303:499] = 255  # column 1: rows 0-1 merged
     for x in (330, 380, 430):  # strokes of its centred text on the missing rule
         pixels[159:163, x : x + 16] = 0
