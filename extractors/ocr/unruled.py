@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from extractors.ocr.engine import Image, OcrEngine
@@ -238,21 +239,29 @@ def detect_boxes(
     x0, top = max(0, region.x0 - pad), max(0, region.top - pad)
     x1, bottom = min(w, region.x1 + pad), min(h, region.bottom + pad)
     minimum = max(2, round(_MIN_TEXT_HEIGHT_INCH * dpi))
+    # A detector box's margin may take in strokes of the line above or below (more
+    # so as the detector sees the page at a lower resolution): a box holds the ink
+    # blobs whose middle lies inside it, not every inked pixel it covers.
+    _, _, stats, _ = cv2.connectedComponentsWithStats(
+        ink[top:bottom, x0:x1], connectivity=8
+    )
+    left, upper = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
+    right = left + stats[1:, cv2.CC_STAT_WIDTH]
+    lower = upper + stats[1:, cv2.CC_STAT_HEIGHT]
+    middle_x, middle_y = (left + right) / 2, (upper + lower) / 2
     found = []
     for a, b, c, d in _detect_in_strips(image[top:bottom, x0:x1], dpi, engine):
-        local = ink[top + b : top + d, x0 + a : x0 + c]
-        rows = np.flatnonzero(local.any(axis=1))
-        cols = np.flatnonzero(local.any(axis=0))
-        if rows.size == 0 or rows[-1] - rows[0] + 1 < minimum:
+        held = (a <= middle_x) & (middle_x < c) & (b <= middle_y) & (middle_y < d)
+        if not held.any():
             continue
-        found.append(
-            Box(
-                x0 + a + int(cols[0]),
-                top + b + int(rows[0]),
-                x0 + a + int(cols[-1]) + 1,
-                top + b + int(rows[-1]) + 1,
-            )
+        box = Box(
+            x0 + max(a, int(left[held].min())),
+            top + max(b, int(upper[held].min())),
+            x0 + min(c, int(right[held].max())),
+            top + min(d, int(lower[held].max())),
         )
+        if box.height >= minimum:
+            found.append(box)
     return found
 
 
