@@ -266,11 +266,15 @@ def detect_boxes(
     right = left + stats[1:, cv2.CC_STAT_WIDTH]
     lower = upper + stats[1:, cv2.CC_STAT_HEIGHT]
     middle_x, middle_y = (left + right) / 2, (upper + lower) / 2
+    # Two strips may both keep a box of a line in their overlap (its middle a pixel
+    # apart in each): a box holding only blobs a box before it held is that line again.
+    taken = np.zeros(len(left), dtype=bool)
     found = []
     for a, b, c, d in _detect_in_strips(image[top:bottom, x0:x1], dpi, engine):
         held = (a <= middle_x) & (middle_x < c) & (b <= middle_y) & (middle_y < d)
-        if not held.any():
+        if not (held & ~taken).any():
             continue
+        taken |= held
         a, b = max(a, int(left[held].min())), max(b, int(upper[held].min()))
         c, d = min(c, int(right[held].max())), min(d, int(lower[held].max()))
         if d - b < minimum:

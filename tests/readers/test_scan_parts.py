@@ -351,6 +351,7 @@ def test_a_detector_box_holds_its_own_line_and_its_wide_gaps() -> None:
     # Two lines of 16-px glyphs 5 px apart (a wrapped label's leading). Seen at a
     # lower resolution, the detector's box of the upper line reaches 4 px into the
     # lower one; its three words stand 2 px (characters) and 20 px (columns) apart.
+    # The upper line comes twice, a pixel apart (two strips' overlap).
     ink = np.zeros((HEIGHT, 1240), dtype=np.uint8)
     upper = [300, 318, 336, 372, 390, 408, 444, 462]
     for x in upper:
@@ -363,7 +364,8 @@ def test_a_detector_box_holds_its_own_line_and_its_wide_gaps() -> None:
     origin = Box(
         region.x0 - pad, region.top - pad, region.x1 + pad, region.bottom + pad
     )
-    detector = _Detector([(296, 396, 482, 425), (296, 418, 356, 440)], origin)
+    boxes = [(296, 396, 482, 425), (296, 418, 356, 440), (296, 397, 482, 426)]
+    detector = _Detector(boxes, origin)
     found = detect_boxes(gray, ink, region, DPI, detector)  # type: ignore[arg-type]
     assert [d.box for d in found] == [Box(300, 400, 478, 416), Box(300, 421, 352, 437)]
     # Offsets from the box's left edge of the blank runs over half its height.
