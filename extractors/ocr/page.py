@@ -145,9 +145,9 @@ def ocr_page(gray: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr
     detected: list[list[int]] = []
     gaps: dict[int, tuple[tuple[int, int], ...]] = {}
     for region in unruled:
-        found = detect_boxes(page.image, cell_ink, region.box, dpi, engine)
-        detected.append(list(range(len(crops), len(crops) + len(found))))
-        for d in found:
+        fitted = detect_boxes(page.image, cell_ink, region.box, dpi, engine)
+        detected.append(list(range(len(crops), len(crops) + len(fitted))))
+        for d in fitted:
             gaps[len(crops)] = d.gaps
             crops.append(crop(page.image, d.box, dpi))
             boxes.append(d.box)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from extractors.ocr.engine import Image, OcrEngine
 from extractors.ocr.lines import Box, band_to_segments, ink_to_bands
@@ -280,13 +281,15 @@ def detect_boxes(
         if d - b < minimum:
             continue
         # Component k is row k - 1 of the stats taken above (0 is the background).
-        inked = np.isin(labels[b:d, a:c], np.flatnonzero(held) + 1).any(axis=0)
-        gaps = _blank_runs(inked, _GAP_SHARE * (d - b))
+        inked = np.isin(labels[b:d, a:c], np.flatnonzero(held) + 1)
+        gaps = _blank_runs(np.asarray(inked.any(axis=0)), _GAP_SHARE * (d - b))
         found.append(DetectedBox(Box(x0 + a, top + b, x0 + c, top + d), gaps))
     return found
 
 
-def _blank_runs(inked: np.ndarray, least: float) -> tuple[tuple[int, int], ...]:
+def _blank_runs(
+    inked: npt.NDArray[np.bool_], least: float
+) -> tuple[tuple[int, int], ...]:
     """(start, end) of the runs of False in a column profile at least ``least`` long."""
     edges = np.flatnonzero(np.diff(np.r_[1, inked.astype(np.int8), 1]))
     runs = zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True)

@@ -2,7 +2,8 @@
 
 Rows are the baselines of the figures, columns the x-alignments of the figures (right
 of the labels); the header words above the figures go on the columns they stand over,
-so the mapper sees the header row(s) as printed. A label wraps over lines around its
+so the mapper sees the header row(s) as printed (words of several columns the detector
+took as one box are cut apart first). A label wraps over lines around its
 figures' baseline; the lines of one cell stand closer together than those of two cells,
 so a wrapped label goes to its row whole.
 """

@@ -378,10 +378,11 @@ UNRULED_CASES: tuple[tuple[str, int, dict[str, frozenset[int]]], ...] = (
 @pytest.fixture(scope="module")
 def unruled(tmp_path_factory: pytest.TempPathFactory) -> list[Scanned]:
     """Both formats printed without table rules, scanned slightly askew."""
-    folder = tmp_path_factory.mktemp("unruled")
     out = []
     for template, seed, breaks in UNRULED_CASES:
         made = make_report(template, template, seed=seed)
+        # A folder a case: the scan is named by its seed.
+        folder = tmp_path_factory.mktemp(f"unruled{template}")
         path = _scan_report(
             made, folder, seed, rules=False, perspective=0.008, breaks=breaks
         )
