@@ -116,8 +116,15 @@ def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:
         return [], 0, 0
     tolerance = _COLUMN_TOLERANCE * height
     anchors = _anchors(figure_rows, tolerance)
-    words = [w for b in boxes for w in _words_over_columns(b, anchors, tolerance)]
-    if len(words) > len(boxes):
+    first = anchors[0] - tolerance
+    # A figure left of the figure columns is a label read as one (三、 of a group
+    # label read 8): it makes no row.
+    words = [
+        replace(w, figure=False) if w.figure and _centre(w) < first else w
+        for b in boxes
+        for w in _words_over_columns(b, anchors, tolerance)
+    ]
+    if words != list(boxes):
         lines = _rows(words, _BASELINE_TOLERANCE * height)
         figure_rows = [line for line in lines if any(b.figure for b in line)]
     first_top = min(b.box.top for b in figure_rows[0])
@@ -127,7 +134,6 @@ def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:
         if line not in figure_rows and all(b.box.bottom <= first_top for b in line)
     ]
     rows: list[list[ReadBox]] = [*header, *(list(line) for line in figure_rows)]
-    first = anchors[0] - tolerance
     labels: list[ReadBox] = []
     for line in lines:
         if line in figure_rows or line in header:

@@ -371,3 +371,20 @@ def test_a_detector_box_holds_its_own_line_and_its_wide_gaps() -> None:
     # Offsets from the box's left edge of the blank runs over half its height.
     assert found[0].gaps == ((52, 72), (124, 144))
     assert found[1].gaps == ()
+
+
+def test_a_figure_left_of_the_figure_columns_makes_no_row() -> None:
+    # A group label's 三、 read as the figure 8, higher than the row beside it.
+    boxes = [
+        *_row("不掌握", ["1", "5", "2"], 860, 1),
+        _box("8", 120, 911, 1),
+        _box("没有现成", 250, 911, 1),
+        *(_box(t, x, 925, 1) for t, x in zip(["0", "13", "1"], FIGURES, strict=True)),
+        _box("本年", 120, 934, 1),
+        *_row("补正后", ["0", "2", "2"], 972, 1),
+    ]
+    placed, n_rows, n_cols = place_boxes(boxes)
+    assert (n_rows, n_cols) == (3, 5)
+    texts = {(c.row, c.col): "".join(b.text for b in c.boxes) for c in placed}
+    assert [texts[(1, col)] for col in range(1, 5)] == ["没有现成", "0", "13", "1"]
+    assert texts[(1, 0)] == "8本年"
