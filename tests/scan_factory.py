@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import random
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import cv2
@@ -303,7 +304,8 @@ def cell_outcomes(made: MadeUpReport, report: Report) -> list[tuple[str, bool, b
 
     Shared by tests/readers/test_scan.py and bench/scan_bench.py.
     """
-    # Warnings name a cell (low_confidence, unreadable_value) or a row (missing_row).
+    # Warnings name a cell (low_confidence, unreadable_value), a row (missing_row) or
+    # a column in every row (missing_column: requests.*.legal_service_org).
     warned = [w.where for w in report.warnings if w.where and "." in w.where]
     failed = [c.scope for c in report.checks if c.status == "fail"]
     outcomes = []
@@ -314,7 +316,10 @@ def cell_outcomes(made: MadeUpReport, report: Report) -> list[tuple[str, bool, b
             for field, value in fields.items():
                 scope = f"{table}.{row}.{field}"
                 exact = got.get(row, {}).get(field, "missing") == value
-                flagged = any(scope == w or scope.startswith(f"{w}.") for w in warned)
+                flagged = any(
+                    scope == w or scope.startswith(f"{w}.") or fnmatchcase(scope, w)
+                    for w in warned
+                )
                 # A failed check flags every cell of its row (R3, R4) or column (R1, R2).
                 flagged = flagged or any(
                     scope.startswith(f"{f}.")

@@ -108,7 +108,10 @@ class LineReading:
     the whole reading doubtful); ``numeric`` is the reading with only the characters of
     :data:`NUMERIC_GLYPHS` allowed, or None when a non-numeric glyph wins somewhere;
     ``digits`` is the reading forced to those characters even then (a broken 0 read as
-    Q), with the probability they had.
+    Q), with the probability they had. ``positions`` places each character of
+    ``text``: the middle of the time steps it was read at, as a share of the crop's
+    width (where a crop holding two words apart is cut between them, see
+    ``ocr.unruled_grid``).
     """
 
     text: str
@@ -117,6 +120,7 @@ class LineReading:
     numeric_confidence: float
     digits: str = ""
     digits_confidence: float = 0.0
+    positions: tuple[float, ...] = ()
 
 
 class OcrEngine:
@@ -186,7 +190,7 @@ class OcrEngine:
             # onnxruntime sessions may be run from several threads at once.
             probs = self._rec.run(None, {self._rec.get_inputs()[0].name: tensor})
             for i, p in zip(batch, probs[0], strict=True):
-                text, conf = decode_greedy(p, self.characters)
+                text, conf, steps = decode_greedy(p, self.characters)
                 pooled = self._pool(p)
                 numeric, num_conf = decode_numeric(pooled, self.numeric_chars)
                 digits, digits_conf = (
@@ -194,7 +198,13 @@ class OcrEngine:
                     if numeric is not None
                     else decode_forced(pooled, self.numeric_chars)
                 )
-                out[i] = LineReading(text, conf, numeric, num_conf, digits, digits_conf)
+                # A time step spans width / len(p) of the tensor; the crop fills the
+                # first _rec_width of it.
+                share = width / len(p) / _rec_width(crops[i], width, squeeze)
+                positions = tuple((middle + 0.5) * share for middle in steps)
+                out[i] = LineReading(
+                    text, conf, numeric, num_conf, digits, digits_conf, positions
+                )
         return [r for r in out if r is not None]
 
     def detect(self, gray: Image, dpi: float) -> list[tuple[int, int, int, int]]:
@@ -263,15 +273,20 @@ def get_engine() -> OcrEngine:
         return _engine
 
 
-def decode_greedy(probs: FloatArray, characters: list[str]) -> tuple[str, float]:
-    """Best-path CTC decoding: the text and its lowest character probability.
+def decode_greedy(
+    probs: FloatArray, characters: list[str]
+) -> tuple[str, float, list[float]]:
+    """Best-path CTC decoding.
 
-    An empty reading gets confidence 0: the caller only recognizes crops with ink.
+    Returns:
+        The text, its lowest character probability (0 for an empty reading: the
+        caller only recognizes crops with ink) and the middle time step of each of
+        its characters.
     """
-    symbols, confs = _best_path(probs)
+    symbols, confs, middles = _best_path(probs)
     if not symbols:
-        return "", 0.0
-    return "".join(characters[k] for k in symbols), min(confs)
+        return "", 0.0, []
+    return "".join(characters[k] for k in symbols), min(confs), middles
 
 
 def decode_numeric(grouped: FloatArray, outputs: list[str]) -> tuple[str | None, float]:
@@ -281,7 +296,7 @@ def decode_numeric(grouped: FloatArray, outputs: list[str]) -> tuple[str | None,
         The numeric text and its lowest character probability, or (None, 0) when the
         "other" class (any non-numeric glyph) wins at some step.
     """
-    symbols, confs = _best_path(grouped)
+    symbols, confs, _ = _best_path(grouped)
     if not symbols or len(outputs) + 1 in symbols:
         return None, 0.0
     return "".join(outputs[k - 1] for k in symbols), min(confs)
@@ -298,22 +313,24 @@ def decode_forced(grouped: FloatArray, outputs: list[str]) -> tuple[str, float]:
     forced = grouped[:, :-1].copy()
     taken = grouped.argmax(axis=1) == grouped.shape[1] - 1
     forced[taken, 0] = 0.0  # not a blank: a glyph was seen there
-    symbols, confs = _best_path(forced)
+    symbols, confs, _ = _best_path(forced)
     if not symbols:
         return "", 0.0
     return "".join(outputs[k - 1] for k in symbols), min(confs)
 
 
-def _best_path(probs: FloatArray) -> tuple[list[int], list[float]]:
+def _best_path(probs: FloatArray) -> tuple[list[int], list[float], list[float]]:
     """Non-blank symbols of the best CTC path (repeats collapsed) and, per symbol, the
-    highest probability over the steps it was emitted."""
+    highest probability over the steps it was emitted and the middle of those steps."""
     best = probs.argmax(axis=1)
     p = probs[np.arange(len(best)), best]
     starts = np.flatnonzero(np.r_[True, best[1:] != best[:-1]])
+    ends = np.r_[starts[1:], len(best)]
     run_max = np.maximum.reduceat(p, starts)
     run_symbol = best[starts]
     emitted = run_symbol != 0
-    return run_symbol[emitted].tolist(), run_max[emitted].tolist()
+    middles = (starts[emitted] + ends[emitted] - 1) / 2
+    return run_symbol[emitted].tolist(), run_max[emitted].tolist(), middles.tolist()
 
 
 class _NumericPool:
@@ -376,9 +393,14 @@ def _ratio(crop: Image, squeeze: float = SQUEEZE) -> float:
     return squeeze * float(crop.shape[1]) / max(int(crop.shape[0]), 1)
 
 
+def _rec_width(crop: Image, width: int, squeeze: float) -> int:
+    """How wide the crop is in a recognition tensor ``width`` wide (before padding)."""
+    return min(width, max(1, math.ceil(REC_HEIGHT * _ratio(crop, squeeze))))
+
+
 def _rec_tensor(crop: Image, width: int, squeeze: float) -> FloatArray:
     """A crop scaled to the recognizer's height, normalized, right-padded to ``width``."""
-    w = min(width, max(1, math.ceil(REC_HEIGHT * _ratio(crop, squeeze))))
+    w = _rec_width(crop, width, squeeze)
     resized = cv2.resize(crop, (w, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
     plane = np.zeros((REC_HEIGHT, width), dtype=np.float32)
     plane[:, :w] = resized.astype(np.float32) / 127.5 - 1.0

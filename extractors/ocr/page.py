@@ -148,11 +148,14 @@ def ocr_page(gray: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr
     margin = round(_MARGIN_SHARE * page.image.shape[0])
     unruled = find_unruled_tables(text_ink, dpi, margin)
     detected: list[list[int]] = []
+    gaps: dict[int, tuple[tuple[int, int], ...]] = {}
     for region in unruled:
-        found = detect_boxes(page.image, cell_ink, region.box, dpi, engine)
-        detected.append(list(range(len(crops), len(crops) + len(found))))
-        crops.extend(crop(page.image, b, dpi) for b in found)
-        boxes.extend(found)
+        fitted = detect_boxes(page.image, cell_ink, region.box, dpi, engine)
+        detected.append(list(range(len(crops), len(crops) + len(fitted))))
+        for d in fitted:
+            gaps[len(crops)] = d.gaps
+            crops.append(crop(page.image, d.box, dpi))
+            boxes.append(d.box)
         b = region.box
         text_ink[b.top : b.bottom, b.x0 : b.x1] = 0
     text_boxes = _body_lines(text_ink, page)
@@ -183,7 +186,10 @@ def ocr_page(gray: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr
         result.tables.append((grid.box, table))
     result.tables.sort(key=lambda pair: pair[0].top)
     for region, indexes in zip(unruled, detected, strict=True):
-        read = tuple(_read_box(readings[i], boxes[i], unit, number) for i in indexes)
+        read = tuple(
+            _read_box(readings[i], boxes[i], crops[i], gaps[i], unit, number)
+            for i in indexes
+        )
         result.parts.append(UnruledPart(number, dpi, region.box, read, region.sure))
     for i, box in enumerate(text_boxes):
         reading = readings[first_text + i]
@@ -276,13 +282,29 @@ def _clean_figure(text: str) -> bool:
     return text[-1].isdigit() and (text[0].isdigit() or text[0] in "增减")
 
 
-def _read_box(reading: LineReading, box: Box, unit: float, number: int) -> ReadBox:
-    """A detected box's reading; a figure whose reading does not fit its ink is doubtful."""
+def _read_box(
+    reading: LineReading,
+    box: Box,
+    image: Image,
+    gaps: tuple[tuple[int, int], ...],
+    unit: float,
+    number: int,
+) -> ReadBox:
+    """A detected box's reading; a figure whose reading does not fit its ink is doubtful.
+
+    Where the text read is the plain text reading, its characters are placed (offsets
+    from the box's left edge; the crop has an equal margin either side).
+    """
     text, confidence = read_cell([reading])
     figure = reading.numeric is not None and text == reading.numeric
     if figure and not fits_ink(text, box, unit):
         confidence = min(confidence, _MISFIT_CONFIDENCE)
-    return ReadBox(box, text, confidence, figure, number)
+    places: tuple[float, ...] = ()
+    if text == reading.text and len(reading.positions) == len(text):
+        width = image.shape[1]
+        margin = (width - box.width) / 2
+        places = tuple(p * width - margin for p in reading.positions)
+    return ReadBox(box, text, confidence, figure, number, places, gaps)
 
 
 def _in_margin(box: Box, height: int) -> bool:

@@ -40,11 +40,13 @@ class _Chain:
     """Parts of one table on consecutive pages, placed one under the other.
 
     ``frame`` holds every part's boxes in the first part's page coordinates, each
-    later part moved below the one before (and sideways by the pages' shift).
+    later part moved below the one before (and sideways by the pages' shift);
+    ``moves`` says how far each page's part was moved (one part a page).
     """
 
     parts: list[UnruledPart] = field(default_factory=list)
     frame: list[ReadBox] = field(default_factory=list)
+    moves: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     def add(self, part: UnruledPart, dx: int) -> None:
         bottom = max((b.box.bottom for b in self.frame), default=0)
@@ -53,6 +55,7 @@ class _Chain:
         gap = round(float(np.median(heights))) if heights else 0
         dy = bottom + gap - part.region.top if self.frame else 0
         self.parts.append(part)
+        self.moves[part.page] = (dx, dy)
         self.frame += [_moved(b, dx, dy) for b in part.boxes]
 
 
@@ -173,22 +176,14 @@ def _chain_table(chain: _Chain) -> Table | None:
     placed, n_rows, n_cols = place_boxes(chain.frame)
     if not placed:
         return None
-    # Each frame box back on its own page, at its own place.
-    originals = {
-        id(moved): box
-        for moved, box in zip(
-            chain.frame, [b for p in chain.parts for b in p.boxes], strict=True
-        )
-    }
     dpi = {p.page: p.dpi for p in chain.parts}
-    row_pages = {
-        cell.row: originals[id(cell.boxes[0])].page for cell in placed if cell.boxes
-    }
+    row_pages = {cell.row: cell.boxes[0].page for cell in placed if cell.boxes}
     first = chain.parts[0].page
     cells = [
         _cell(
             cell,
-            [originals[id(b)] for b in cell.boxes],
+            # Each box back on its own page, at its own place.
+            [_moved(b, *(-d for d in chain.moves[b.page])) for b in cell.boxes],
             row_pages.get(cell.row, first),
             dpi,
         )

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
+import numpy.typing as npt
 
 from extractors.ocr.engine import Image, OcrEngine
 from extractors.ocr.lines import Box, band_to_segments, ink_to_bands
@@ -37,6 +39,23 @@ _DETECT_MARGIN_INCH = 0.1
 # The detector reads a table in strips this tall (pixels), overlapping by this much.
 _STRIP = 384
 _STRIP_OVERLAP = 64
+# A blank run inside a detector box at least this share of its height wide may part two
+# words the detector took together (header words over narrow columns stand ~0.9 of a
+# line apart; the characters of a word ~0.1, full-width punctuation leaves up to ~0.65).
+_GAP_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class DetectedBox:
+    """A text detector's box fitted to its ink, and the wide blank runs inside it.
+
+    ``gaps`` are (start, end) offsets from the box's left edge of the blank runs at
+    least ``_GAP_SHARE`` of its height wide: where its text may be cut into the words
+    of several columns (``ocr.unruled_grid``).
+    """
+
+    box: Box
+    gaps: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -218,7 +237,7 @@ def _header_above(
 
 def detect_boxes(
     image: Image, ink: Image, region: Box, dpi: float, engine: OcrEngine
-) -> list[Box]:
+) -> list[DetectedBox]:
     """The text detector's boxes in a region of a page, fitted to their ink.
 
     Args:
@@ -229,31 +248,52 @@ def detect_boxes(
         engine: The OCR engine.
 
     Returns:
-        Boxes in page pixels. The detector's boxes carry a margin of their own;
-        fitted to the ink they measure like a cell's text lines (the page's figure
-        width check compares widths).
+        Boxes in page pixels with the wide blank runs inside them. The detector's
+        boxes carry a margin of their own; fitted to the ink they measure like a
+        cell's text lines (the page's figure width check compares widths).
     """
     pad = round(_DETECT_MARGIN_INCH * dpi)
     h, w = image.shape[:2]
     x0, top = max(0, region.x0 - pad), max(0, region.top - pad)
     x1, bottom = min(w, region.x1 + pad), min(h, region.bottom + pad)
     minimum = max(2, round(_MIN_TEXT_HEIGHT_INCH * dpi))
+    # A detector box's margin may take in strokes of the line above or below (more
+    # so as the detector sees the page at a lower resolution): a box holds the ink
+    # blobs whose middle lies inside it, not every inked pixel it covers.
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(
+        ink[top:bottom, x0:x1], connectivity=8
+    )
+    left, upper = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
+    right = left + stats[1:, cv2.CC_STAT_WIDTH]
+    lower = upper + stats[1:, cv2.CC_STAT_HEIGHT]
+    middle_x, middle_y = (left + right) / 2, (upper + lower) / 2
+    # Two strips may both keep a box of a line in their overlap (its middle a pixel
+    # apart in each): a box holding only blobs a box before it held is that line again.
+    taken = np.zeros(len(left), dtype=bool)
     found = []
     for a, b, c, d in _detect_in_strips(image[top:bottom, x0:x1], dpi, engine):
-        local = ink[top + b : top + d, x0 + a : x0 + c]
-        rows = np.flatnonzero(local.any(axis=1))
-        cols = np.flatnonzero(local.any(axis=0))
-        if rows.size == 0 or rows[-1] - rows[0] + 1 < minimum:
+        held = (a <= middle_x) & (middle_x < c) & (b <= middle_y) & (middle_y < d)
+        if not (held & ~taken).any():
             continue
-        found.append(
-            Box(
-                x0 + a + int(cols[0]),
-                top + b + int(rows[0]),
-                x0 + a + int(cols[-1]) + 1,
-                top + b + int(rows[-1]) + 1,
-            )
-        )
+        taken |= held
+        a, b = max(a, int(left[held].min())), max(b, int(upper[held].min()))
+        c, d = min(c, int(right[held].max())), min(d, int(lower[held].max()))
+        if d - b < minimum:
+            continue
+        # Component k is row k - 1 of the stats taken above (0 is the background).
+        inked = np.isin(labels[b:d, a:c], np.flatnonzero(held) + 1)
+        gaps = _blank_runs(np.asarray(inked.any(axis=0)), _GAP_SHARE * (d - b))
+        found.append(DetectedBox(Box(x0 + a, top + b, x0 + c, top + d), gaps))
     return found
+
+
+def _blank_runs(
+    inked: npt.NDArray[np.bool_], least: float
+) -> tuple[tuple[int, int], ...]:
+    """(start, end) of the runs of False in a column profile at least ``least`` long."""
+    edges = np.flatnonzero(np.diff(np.r_[1, inked.astype(np.int8), 1]))
+    runs = zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True)
+    return tuple((start, end) for start, end in runs if end - start >= least)
 
 
 def _detect_in_strips(

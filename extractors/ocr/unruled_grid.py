@@ -2,15 +2,19 @@
 
 Rows are the baselines of the figures, columns the x-alignments of the figures (right
 of the labels); the header words above the figures go on the columns they stand over,
-so the mapper sees the header row(s) as printed. A label wraps over lines around its
+so the mapper sees the header row(s) as printed (words of several columns the detector
+took as one box are cut apart first). A label wraps over lines around its
 figures' baseline; the lines of one cell stand closer together than those of two cells,
 so a wrapped label goes to its row whole.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -28,13 +32,20 @@ _STACK_GAP = 0.6
 
 @dataclass(frozen=True)
 class ReadBox:
-    """A detected text box, what the recognizer read in it, and its page."""
+    """A detected text box, what the recognizer read in it, and its page.
+
+    ``places`` are the middles of the characters of ``text`` and ``gaps`` the wide
+    blank runs inside the box (``ocr.unruled.DetectedBox``), both as offsets from the
+    box's left edge; empty when not known.
+    """
 
     box: Box
     text: str
     confidence: float
     figure: bool
     page: int = 0
+    places: tuple[float, ...] = ()
+    gaps: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,17 @@ def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:
         return [], 0, 0
     tolerance = _COLUMN_TOLERANCE * height
     anchors = _anchors(figure_rows, tolerance)
+    first = anchors[0] - tolerance
+    # A figure left of the figure columns is a label read as one (三、 of a group
+    # label read 8): it makes no row.
+    words = [
+        replace(w, figure=False) if w.figure and _centre(w) < first else w
+        for b in boxes
+        for w in _words_over_columns(b, anchors, tolerance)
+    ]
+    if words != list(boxes):
+        lines = _rows(words, _BASELINE_TOLERANCE * height)
+        figure_rows = [line for line in lines if any(b.figure for b in line)]
     first_top = min(b.box.top for b in figure_rows[0])
     header = [
         line
@@ -112,7 +134,6 @@ def place_boxes(boxes: Sequence[ReadBox]) -> tuple[list[PlacedCell], int, int]:
         if line not in figure_rows and all(b.box.bottom <= first_top for b in line)
     ]
     rows: list[list[ReadBox]] = [*header, *(list(line) for line in figure_rows)]
-    first = anchors[0] - tolerance
     labels: list[ReadBox] = []
     for line in lines:
         if line in figure_rows or line in header:
@@ -157,6 +178,76 @@ def _anchors(figure_rows: list[list[ReadBox]], tolerance: float) -> list[float]:
         ],
         tolerance,
     )
+
+
+def _words_over_columns(
+    b: ReadBox, anchors: list[float], tolerance: float
+) -> list[ReadBox]:
+    """A box cut into the words it holds over several figure columns, or the box alone.
+
+    The detector takes words a character apart as one box (the header words over
+    narrow columns). Cut at its wide blank runs, the box's pieces are grouped, left
+    to right, so that each group stands centred on a figure column of its own; when
+    two groups or more fit, the box holds as many columns' words, and each character
+    goes to the group its reading places it in. The text of a header merged over
+    columns has no such gaps, or its pieces stand off the columns.
+    """
+    if b.figure or not b.gaps or len(b.places) != len(b.text):
+        return [b]
+    edges = [0, *(x for gap in b.gaps for x in gap), b.box.width]
+    pieces = [
+        (edges[i], edges[i + 1])
+        for i in range(0, len(edges), 2)
+        if edges[i + 1] > edges[i]
+    ]
+    groups = _column_groups(pieces, [a - b.box.x0 for a in anchors], tolerance)
+    if len(groups) < 2:
+        return [b]
+    cuts = [(left[1] + right[0]) / 2 for left, right in itertools.pairwise(groups)]
+    texts = [""] * len(groups)
+    places: list[list[float]] = [[] for _ in groups]
+    for char, x in zip(b.text, b.places, strict=True):
+        k = bisect.bisect(cuts, x)
+        texts[k] += char
+        places[k].append(x - groups[k][0])
+    if not all(texts):
+        return [b]
+    box = b.box
+    return [
+        replace(
+            b,
+            box=Box(box.x0 + x0, box.top, box.x0 + x1, box.bottom),
+            text=text,
+            places=tuple(at),
+            gaps=(),
+        )
+        for (x0, x1), text, at in zip(groups, texts, places, strict=True)
+    ]
+
+
+def _column_groups(
+    pieces: list[tuple[int, int]], anchors: list[float], tolerance: float
+) -> list[tuple[int, int]]:
+    """Consecutive pieces joined into as many groups as can each stand centred on a
+    column of their own, left to right (extents of the groups; [] when none fits)."""
+
+    @functools.cache
+    def best(start: int, after: int) -> tuple[tuple[int, int], ...] | None:
+        """The most groups of pieces[start:] on columns right of ``after``."""
+        if start == len(pieces):
+            return ()
+        found: tuple[tuple[int, int], ...] | None = None
+        for end in range(start + 1, len(pieces) + 1):
+            x0, x1 = pieces[start][0], pieces[end - 1][1]
+            column = _nearest(anchors, (x0 + x1) / 2)
+            if column <= after or abs(anchors[column] - (x0 + x1) / 2) > tolerance:
+                continue
+            rest = best(end, column)
+            if rest is not None and (found is None or len(rest) + 1 > len(found)):
+                found = ((x0, x1), *rest)
+        return found
+
+    return list(best(0, -1) or ())
 
 
 def _label_rows(

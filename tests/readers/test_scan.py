@@ -358,22 +358,28 @@ def _scan_report(
 # table 2's last row (政府集中采购, a label and two figures) alone at the top of page 2.
 # 2019 with table 3 broken after its first header row: table 4's two group-header rows
 # end page 3, its column words and figures open page 4. 2021 with table 2's last row
-# (行政事业性收费, one figure) alone at the top of page 2.
+# (行政事业性收费, one figure) alone at the top of page 2. 2019 with table 3's whole
+# header ending page 2: its column words over narrow columns run together for the
+# detector. 2021 as laid out: a label of table 3 wrapped over four lines, its last
+# line nearer the next row's figures than its own.
 UNRULED_CASES: tuple[tuple[str, int, dict[str, frozenset[int]]], ...] = (
     ("2019", 11, {}),
     ("2021", 12, {}),
     ("2019", 13, {"requests_break_before": frozenset({1})}),
     ("2021", 14, {"active_break_before": frozenset({13})}),
+    ("2019", 31, {"requests_break_before": frozenset({3})}),
+    ("2021", 31, {}),
 )
 
 
 @pytest.fixture(scope="module")
 def unruled(tmp_path_factory: pytest.TempPathFactory) -> list[Scanned]:
     """Both formats printed without table rules, scanned slightly askew."""
-    folder = tmp_path_factory.mktemp("unruled")
     out = []
     for template, seed, breaks in UNRULED_CASES:
         made = make_report(template, template, seed=seed)
+        # A folder a case: the scan is named by its seed.
+        folder = tmp_path_factory.mktemp(f"unruled{template}")
         path = _scan_report(
             made, folder, seed, rules=False, perspective=0.008, breaks=breaks
         )
@@ -397,7 +403,7 @@ def test_tables_without_rules_are_read_and_no_error_is_silent(
 
 
 def test_unruled_table_cut_by_a_page_break_is_joined(unruled: list[Scanned]) -> None:
-    lone_two, _, header_split, lone_one = unruled
+    lone_two, _, header_split, lone_one, _, _ = unruled
     # A lone row at the top of the next page: its figures on their columns.
     for scan in (lone_two, lone_one):
         assert scan.report.active_disclosure == scan.made.active_disclosure
@@ -418,6 +424,34 @@ def test_unruled_table_cut_by_a_page_break_is_joined(unruled: list[Scanned]) -> 
     assert pages_of["行政复议"] == 3 and pages_of["复议后起诉"] == 3
     figures = [c for c in review.cells if c.row == review.n_rows - 1]
     assert {c.page for c in figures} == {4}
+
+
+def test_unruled_header_words_and_wrapped_labels_go_to_their_cells(
+    unruled: list[Scanned],
+) -> None:
+    header_alone, wrapped = unruled[4:]
+    for scan in (header_alone, wrapped):
+        assert scan.report.requests == scan.made.requests
+        assert not [w for w in scan.report.warnings if w.code == "missing_column"]
+    # Each column word of table 3 on a cell of its own, over its figures.
+    document = read_document(header_alone.path)
+    requests = next(t for t in document.tables if t.pages == [2, 3])
+    grid = requests.grid()
+    words = next(row for row in grid if "自然人" in row)
+    figures = next(row for row in grid if "一、本年新收政府信息公开申请数量" in row)
+    received = header_alone.made.requests["new_received"]
+    for word, field in (
+        ("自然人", "natural_person"),
+        ("科研机", "research_institution"),
+        ("社会公", "social_welfare_org"),
+        ("法律服", "legal_service_org"),
+    ):
+        assert figures[words.index(word)] == str(received[field])
+    # The wrapped label's last line (开申请) stays with the first three.
+    document = read_document(wrapped.path)
+    labels = [c.text for t in document.tables for c in t.cells]
+    assert any(t.startswith("2.申请人逾期") and t.endswith("公开申请") for t in labels)
+    assert "3.其他" in labels
 
 
 def test_unruled_table_prints_its_header_into_the_grid(

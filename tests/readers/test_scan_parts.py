@@ -8,13 +8,15 @@ sitting a little to the side on the scanner.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from extractors.document import Table, TextBlock
 from extractors.ocr.layout import pages_to_items
 from extractors.ocr.lines import Box
 from extractors.ocr.page import OcrLine, PageOcr, UnruledPart
-from extractors.ocr.unruled import find_unruled_tables
+from extractors.ocr.unruled import detect_boxes, find_unruled_tables
 from extractors.ocr.unruled_grid import ReadBox, place_boxes
 
 DPI = 150.0
@@ -260,3 +262,129 @@ def test_segmented_lines_at_the_page_edges_are_candidate_parts() -> None:
     # The rows opening and closing the page body may continue a table over a page
     # break; the one between paragraphs is text with gaps.
     assert [(r.box.top, r.sure) for r in regions] == [(220, False), (1550, False)]
+
+
+def _run_together(words: list[tuple[str, int]], top: int, page: int) -> ReadBox:
+    """One detector box over words centred on ``x`` each (18-px characters), with the
+    blank runs between them and each character's middle, as read off a scan."""
+    spans = [(x - 9 * len(text), x + 9 * len(text)) for text, x in words]
+    x0 = spans[0][0]
+    gaps = tuple(
+        (left[1] - x0, right[0] - x0) for left, right in itertools.pairwise(spans)
+    )
+    places = tuple(
+        start - x0 + 18 * k + 9.0
+        for (text, _), (start, _) in zip(words, spans, strict=True)
+        for k in range(len(text))
+    )
+    text = "".join(t for t, _ in words)
+    box = Box(x0, top, spans[-1][1], top + 16)
+    return ReadBox(box, text, 0.99, False, page, places, gaps)
+
+
+def test_header_words_read_as_one_box_go_to_their_columns() -> None:
+    # A 150-dpi scan's header words over narrow columns stand ~18 px apart; the
+    # detector took three of them as one box, at the foot of page 1. Page 2, with the
+    # rows, lies 12 px further left on the scanner.
+    header = [
+        _box("申请人情况", 700, 1470, 1),
+        _box("自然人", 500, 1500, 1),
+        _run_together([("科研机", 700), ("社会公", 900), ("总计", 1100)], 1500, 1),
+    ]
+    rows = [
+        _box(text, x - 12, top, 2)
+        for top, texts in ((200, ["3", "12", "0", "15"]), (240, ["1", "0", "2", "3"]))
+        for text, x in zip(texts, [500, 700, 900, 1100], strict=True)
+    ]
+    rows += [_box("本年新收", 238, 200, 2), _box("上年结转", 238, 240, 2)]
+    pages = [PageOcr(1, DPI, HEIGHT), PageOcr(2, DPI, HEIGHT)]
+    pages[0].parts.append(_part(header, sure=False))
+    pages[1].parts.append(_part(rows, sure=True))
+    [table] = _tables(pages_to_items(pages))
+    assert table.pages == [1, 2]
+    assert _grid(table) == [
+        ["申请人情况"],
+        ["自然人", "科研机", "社会公", "总计"],
+        ["本年新收", "3", "12", "0", "15"],
+        ["上年结转", "1", "0", "2", "3"],
+    ]
+    # A cut word keeps its own place on its own page.
+    word = next(c for c in table.cells if c.text == "社会公")
+    assert word.page == 1 and word.col_span == 1 and word.bbox is not None
+    assert round(word.bbox.x0 * DPI / 72) == 900 - 27
+    assert round(word.bbox.x1 * DPI / 72) == 900 + 27
+
+
+def test_a_header_merged_over_columns_is_not_cut() -> None:
+    # 第二十条第（一）项 centred over the figure columns: the blank beside its
+    # full-width bracket is as wide as a column gap, but neither side stands on a
+    # column.
+    merged = _run_together([("第二十条第", 655), ("（一）项", 745)], 1000, 1)
+    label = _run_together([("一、", 220), ("本年新收", 300)], 1040, 1)
+    boxes = [
+        merged,
+        label,
+        *(_box(t, x, 1040, 1) for t, x in zip("123", FIGURES, strict=True)),
+    ]
+    placed, n_rows, _ = place_boxes(boxes)
+    assert n_rows == 2
+    texts = {
+        (c.row, c.col, c.col_span): "".join(b.text for b in c.boxes) for c in placed
+    }
+    assert texts[(0, 2, 1)] == "第二十条第（一）项"
+    assert texts[(1, 0, 1)] == "一、本年新收"
+
+
+class _Detector:
+    """The text detector's boxes, given (x0, top, x1, bottom) in page pixels."""
+
+    def __init__(self, boxes: list[tuple[int, int, int, int]], origin: Box) -> None:
+        self.boxes = boxes
+        self.origin = origin  # where the image it is handed starts on the page
+
+    def detect(self, gray: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:
+        x, y = self.origin.x0, self.origin.top
+        return [(a - x, b - y, c - x, d - y) for a, b, c, d in self.boxes]
+
+
+def test_a_detector_box_holds_its_own_line_and_its_wide_gaps() -> None:
+    # Two lines of 16-px glyphs 5 px apart (a wrapped label's leading). Seen at a
+    # lower resolution, the detector's box of the upper line reaches 4 px into the
+    # lower one; its three words stand 2 px (characters) and 20 px (columns) apart.
+    # The upper line comes twice, a pixel apart (two strips' overlap).
+    ink = np.zeros((HEIGHT, 1240), dtype=np.uint8)
+    upper = [300, 318, 336, 372, 390, 408, 444, 462]
+    for x in upper:
+        ink[400:416, x : x + 16] = 255
+    for x in (300, 318, 336):
+        ink[421:437, x : x + 16] = 255
+    gray = 255 - ink
+    region = Box(300, 400, 478, 437)
+    pad = round(0.1 * DPI)
+    origin = Box(
+        region.x0 - pad, region.top - pad, region.x1 + pad, region.bottom + pad
+    )
+    boxes = [(296, 396, 482, 425), (296, 418, 356, 440), (296, 397, 482, 426)]
+    detector = _Detector(boxes, origin)
+    found = detect_boxes(gray, ink, region, DPI, detector)  # type: ignore[arg-type]
+    assert [d.box for d in found] == [Box(300, 400, 478, 416), Box(300, 421, 352, 437)]
+    # Offsets from the box's left edge of the blank runs over half its height.
+    assert found[0].gaps == ((52, 72), (124, 144))
+    assert found[1].gaps == ()
+
+
+def test_a_figure_left_of_the_figure_columns_makes_no_row() -> None:
+    # A group label's 三、 read as the figure 8, higher than the row beside it.
+    boxes = [
+        *_row("不掌握", ["1", "5", "2"], 860, 1),
+        _box("8", 120, 911, 1),
+        _box("没有现成", 250, 911, 1),
+        *(_box(t, x, 925, 1) for t, x in zip(["0", "13", "1"], FIGURES, strict=True)),
+        _box("本年", 120, 934, 1),
+        *_row("补正后", ["0", "2", "2"], 972, 1),
+    ]
+    placed, n_rows, n_cols = place_boxes(boxes)
+    assert (n_rows, n_cols) == (3, 5)
+    texts = {(c.row, c.col): "".join(b.text for b in c.boxes) for c in placed}
+    assert [texts[(1, col)] for col in range(1, 5)] == ["没有现成", "0", "13", "1"]
+    assert texts[(1, 0)] == "8本年"
