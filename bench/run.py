@@ -462,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-accuracy",
         action="store_true",
-        help="skip the accuracy parts (perturbed layouts, flattened text, seals)",
+        help="skip the accuracy parts (layouts, flattened text, unruled and sealed scans)",
     )
     parser.add_argument(
         "--no-backlog", action="store_true", help="skip the backlog orchestration part"
@@ -497,11 +497,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_accuracy:
         from accuracy import accuracy_section
         from flat_split import flat_section
+        from scan_accuracy import unruled_section
         from seal_accuracy import seal_section
 
         sections.append(accuracy_section().splitlines())
         sections.append(flat_section().splitlines())
         if not args.no_scan:
+            sections.append(unruled_section())
             sections.append(seal_section())
     if not args.no_backlog:
         sections.append(backlog_section())

@@ -16,7 +16,6 @@ import random
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from pdf_factory import made_up_to_pdf  # noqa: E402
 from report_factory import make_report  # noqa: E402
-from scan_factory import cell_outcomes, sealed_scan  # noqa: E402
+from scan_factory import Tally, cell_outcomes, sealed_scan  # noqa: E402
 
 from extractors.pipeline import extract  # noqa: E402
 
@@ -34,24 +33,9 @@ REPORTS = 12
 SEALS = 6
 
 
-@dataclass
-class SealTally:
-    """Table 4's figures over all cases: exact, wrong but flagged, and the losses."""
-
-    total: int = 0
-    exact: int = 0
-    flagged: int = 0
-    losses: list[tuple[str, str, bool]] = field(default_factory=list)
-
-    @property
-    def silent(self) -> int:
-        """Figures wrong and not flagged."""
-        return self.total - self.exact - self.flagged
-
-
-def measure(reports: int = REPORTS, seals: int = SEALS) -> SealTally:
+def measure(reports: int = REPORTS, seals: int = SEALS) -> Tally:
     """Stamp, scan and read every case; count table 4's figures."""
-    tally = SealTally()
+    tally = Tally()
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         for number in range(reports):
@@ -66,24 +50,8 @@ def measure(reports: int = REPORTS, seals: int = SEALS) -> SealTally:
                     for o in cell_outcomes(made, extract(path))
                     if o[0].startswith("review_litigation.")
                 ]
-                tally.total += len(found)
-                tally.exact += sum(1 for _, ok, _ in found if ok)
-                tally.flagged += sum(1 for _, ok, f in found if not ok and f)
-                tally.losses += [
-                    (f"{template}/{number}/{placement}", scope, f)
-                    for scope, ok, f in found
-                    if not ok
-                ]
+                tally.add(f"{template}/{number}/{placement}", found)
     return tally
-
-
-def summary(tally: SealTally) -> str:
-    """One line of counts."""
-    return (
-        f"table 4 under a seal: {tally.exact}/{tally.total} = "
-        f"{tally.exact / tally.total:.2%} exact; wrong and flagged {tally.flagged}; "
-        f"wrong and silent {tally.silent}"
-    )
 
 
 def seal_section(reports: int = REPORTS, seals: int = SEALS) -> list[str]:
@@ -99,10 +67,7 @@ def seal_section(reports: int = REPORTS, seals: int = SEALS) -> list[str]:
         "figures at a different place, degraded and saved as JPEG. "
         f"{elapsed:.0f} s.",
         "",
-        "| figures | exact | wrong, flagged | wrong, silent |",
-        "|---:|---:|---:|---:|",
-        f"| {tally.total} | {tally.exact} ({tally.exact / tally.total:.2%}) | "
-        f"{tally.flagged} | {tally.silent} |",
+        *tally.table(),
     ]
 
 
@@ -113,7 +78,7 @@ def main() -> None:
     parser.add_argument("--seals", type=int, default=SEALS, help="placements each")
     args = parser.parse_args()
     tally = measure(args.reports, args.seals)
-    print(summary(tally))
+    print(f"table 4 under a seal: {tally.summary()}")
     for name, scope, was_flagged in tally.losses:
         print(f"  {name}: {scope}{'' if was_flagged else '  SILENT'}")
 

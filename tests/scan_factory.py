@@ -10,6 +10,7 @@ Image pages are written as PNG/JPEG/TIFF files or as a PDF with no text layer.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import random
 from dataclasses import dataclass
@@ -328,3 +329,41 @@ def cell_outcomes(made: MadeUpReport, report: Report) -> list[tuple[str, bool, b
                 )
                 outcomes.append((scope, exact, flagged))
     return outcomes
+
+
+@dataclass
+class Tally:
+    """Cells over many scans: exact, wrong but flagged, and the ones not exact."""
+
+    total: int = 0
+    exact: int = 0
+    flagged: int = 0
+    losses: list[tuple[str, str, bool]] = dataclasses.field(default_factory=list)
+
+    def add(self, case: str, outcomes: list[tuple[str, bool, bool]]) -> None:
+        """Count one scan's (scope, exact, flagged) outcomes under its case name."""
+        self.total += len(outcomes)
+        self.exact += sum(1 for _, ok, _ in outcomes if ok)
+        self.flagged += sum(1 for _, ok, f in outcomes if not ok and f)
+        self.losses += [(case, scope, f) for scope, ok, f in outcomes if not ok]
+
+    @property
+    def silent(self) -> int:
+        """Cells wrong and not flagged."""
+        return self.total - self.exact - self.flagged
+
+    def summary(self) -> str:
+        """One line of counts."""
+        return (
+            f"{self.exact}/{self.total} = {self.exact / max(1, self.total):.2%} exact; "
+            f"wrong and flagged {self.flagged}; wrong and silent {self.silent}"
+        )
+
+    def table(self) -> list[str]:
+        """The counts as a markdown table."""
+        return [
+            "| cells | exact | wrong, flagged | wrong, silent |",
+            "|---:|---:|---:|---:|",
+            f"| {self.total} | {self.exact} ({self.exact / max(1, self.total):.2%}) "
+            f"| {self.flagged} | {self.silent} |",
+        ]
