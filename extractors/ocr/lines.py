@@ -181,14 +181,16 @@ def masked_crop(gray: Image, box: Box, mask: Image, dpi: float) -> Image:
     piece = gray[box.top : box.bottom, box.x0 : box.x1].copy()
     keep = cv2.dilate(mask, np.ones((3, 3), np.uint8))
     piece[keep == 0] = 255
-    pad = max(2, round(_PAD_150 * dpi / 150.0))
-    return cv2.copyMakeBorder(piece, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+    return _with_margin(piece, dpi)
 
 
 def crop(gray: Image, box: Box, dpi: float) -> Image:
     """The grayscale crop of a box with a white margin, for the recognizer."""
+    return _with_margin(gray[box.top : box.bottom, box.x0 : box.x1], dpi)
+
+
+def _with_margin(piece: Image, dpi: float) -> Image:
     pad = max(2, round(_PAD_150 * dpi / 150.0))
-    piece = gray[box.top : box.bottom, box.x0 : box.x1]
     return cv2.copyMakeBorder(piece, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
 
 
