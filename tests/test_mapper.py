@@ -402,8 +402,29 @@ def test_misread_column_label_named_by_its_sibling_group() -> None:
 
 def test_unrelated_column_label_is_not_named_by_its_sibling_group() -> None:
     grid = _wide_review_grid({8: "备注说明"})
-    values = map_tables(Document(source=SOURCE, tables=[grid])).values[
-        TableKind.REVIEW_LITIGATION
-    ]
+    mapped = map_tables(Document(source=SOURCE, tables=[grid]))
+    values = mapped.values[TableKind.REVIEW_LITIGATION]
     assert values["litigation_direct"]["pending"] is None
     assert values["litigation_direct"]["total"] == 26
+    # Not read, and said so: the cell is missing and named.
+    scope = "review_litigation.litigation_direct.pending"
+    assert mapped.missing == [scope]
+    assert [w.code for w in mapped.warnings if w.where == scope] == ["missing_column"]
+
+
+def test_column_label_too_short_to_judge_is_named_by_its_place_and_doubted() -> None:
+    # 其他结果 read as 其地 under a seal: the lone unnamed column of a group named as its
+    # sibling is, its figure read but doubtful.
+    scope = "review_litigation.litigation_direct.other"
+    mapped = map_tables(
+        Document(source=SOURCE, tables=[_wide_review_grid({7: "其地"})])
+    )
+    assert mapped.values[TableKind.REVIEW_LITIGATION]["litigation_direct"]["other"] == 7
+    assert scope in mapped.doubtful and not mapped.missing
+    assert [w.code for w in mapped.warnings if w.where == scope] == ["column_by_place"]
+    # Its label read as nothing: no column at all, and said so.
+    mapped = map_tables(Document(source=SOURCE, tables=[_wide_review_grid({7: ""})]))
+    assert (
+        mapped.values[TableKind.REVIEW_LITIGATION]["litigation_direct"]["other"] is None
+    )
+    assert mapped.missing == [scope]

@@ -70,7 +70,7 @@ SQUEEZE = 0.7
 # again from the crop at its full width and the surer reading kept (a narrowed 结果纠
 # read 结果纲 at 0.4 and 结果纠 at 0.96 unnarrowed): ~7% of the crops on the scan bench,
 # for ~15% more recognition time, and a quarter fewer doubtful readings.
-_REREAD_BELOW = 0.92
+SURE_READING = 0.92
 # Threads per onnxruntime session. The cores are used by reading pages in parallel
 # (extractors/readers/scan.py), one thread each: on the 2-core benchmark machine two
 # intra-op threads cost ~30% more CPU per page than one (synchronising small batches)
@@ -173,7 +173,7 @@ class OcrEngine:
             One reading per crop, in the order given.
         """
         readings = self._read(crops, SQUEEZE)
-        doubtful = [i for i, r in enumerate(readings) if _certainty(r) < _REREAD_BELOW]
+        doubtful = [i for i, r in enumerate(readings) if _certainty(r) < SURE_READING]
         again = self._read([crops[i] for i in doubtful], 1.0)
         for i, reading in zip(doubtful, again, strict=True):
             if _certainty(reading) > _certainty(readings[i]):

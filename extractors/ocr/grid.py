@@ -28,10 +28,11 @@ _BRIDGE_INCH = 0.04
 # Gaps up to this long (inches) in a rule are bridged: blur, noise, a seal's dropped
 # ink break a rule over a few pixels; a merged cell leaves a gap of a whole cell. A
 # horizontal rule where a seal's star crosses it breaks over up to 0.17 in (JPEG's
-# chroma bleeds the star's red onto it and the dropout lifts it); the narrowest columns
-# (30 pt, 0.42 in) are wider than that, rows (0.24 in high) are not.
+# chroma bleeds the star's red onto it and the dropout lifts it), and over 0.22 in where
+# the seal's ring runs along it; the narrowest columns (30 pt, 0.42 in; the kernel
+# above assumes 0.35 in) are wider than that, rows (0.24 in high) are not.
 _GAP_INCH = 0.08
-_H_GAP_INCH = 0.2
+_H_GAP_INCH = 0.3
 # Pinholes up to this many pixels in a vertical rule are closed before it is found.
 _PINHOLE = 3
 # A rule under a seal or faintly printed survives as dashes shorter than the kernels: a

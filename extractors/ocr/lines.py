@@ -189,6 +189,18 @@ def crop(gray: Image, box: Box, dpi: float) -> Image:
     return _with_margin(gray[box.top : box.bottom, box.x0 : box.x1], dpi)
 
 
+def other_renderings(piece: Image) -> list[Image]:
+    """A crop with its contrast stretched (faint print darkened), and binarized at Otsu's
+    threshold (faint marks around the print dropped), for a second reading."""
+    darkest = int(piece.min())
+    if darkest >= 255:
+        return []
+    scale = 255.0 / (255 - darkest)
+    stretched = np.clip((piece.astype(np.float32) - darkest) * scale, 0, 255)
+    _, binary = cv2.threshold(piece, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return [stretched.astype(np.uint8), binary]
+
+
 def _with_margin(piece: Image, dpi: float) -> Image:
     pad = max(2, round(_PAD_150 * dpi / 150.0))
     return cv2.copyMakeBorder(piece, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)

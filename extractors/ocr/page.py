@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from extractors.document import BBox, Table, TableCell
-from extractors.ocr.engine import Image, LineReading, OcrEngine
+from extractors.ocr.engine import SURE_READING, Image, LineReading, OcrEngine
 from extractors.ocr.grid import Grid, GridCell, ink_to_rules, rules_to_grids
 from extractors.ocr.lines import (
     Box,
@@ -23,6 +23,7 @@ from extractors.ocr.lines import (
     ink_to_bands,
     line_crops,
     masked_crop,
+    other_renderings,
     remove_specks,
     without_strays,
 )
@@ -178,7 +179,7 @@ def ocr_page(gray: Image, dpi: float, number: int, engine: OcrEngine) -> PageOcr
     one_line = [
         lines[0] for per_cell in cell_lines for lines in per_cell if len(lines) == 1
     ]
-    _reread_without_strays(
+    _reread_doubtful_figures(
         one_line, readings, boxes, page.image, cell_ink, unit, dpi, engine
     )
     for grid, per_cell in zip(grids, cell_lines, strict=True):
@@ -235,7 +236,7 @@ def _body_lines(ink: Image, page: PreparedPage) -> list[Box]:
     return boxes
 
 
-def _reread_without_strays(
+def _reread_doubtful_figures(
     indexes: list[int],
     readings: list[LineReading],
     boxes: list[Box],
@@ -245,36 +246,59 @@ def _reread_without_strays(
     dpi: float,
     engine: OcrEngine,
 ) -> None:
-    """Figures that read badly, read again without the marks beside them (in place).
+    """Figures that read badly, read again from other renderings of their ink (in place).
 
     A seal's remnant or a speck beside a figure is read as one more character (1 as
-    15, 7 as 7.); a figure that does not fit its ink or ends in a non-digit is read
-    again from its tall glyphs alone, and takes that reading when it is a clean figure
-    that fits its ink and is no less sure. Otherwise it stays as it was (flagged).
+    15, 7 as 7.), and print lifted out of seal ink is faint and crossed by what is left
+    of the seal's strokes (1 read as nothing, 11 as 1). A doubtful figure (see
+    :func:`doubtful_figure`) is read again from its tall glyphs alone when marks stand
+    beside them, and from its crop with the contrast stretched and binarized; the
+    surest of those readings that is a clean figure fitting its ink is taken when it
+    is no less sure than the first. Otherwise the first stays (flagged).
     """
     retry: list[tuple[int, Box]] = []
     crops: list[Image] = []
     for i in indexes:
-        text = readings[i].numeric
-        if not text or not any(c.isdigit() for c in text):
-            continue
-        if _clean_figure(text) and fits_ink(text, boxes[i], unit):
+        if not doubtful_figure(readings[i], boxes[i], unit):
             continue
         trimmed = without_strays(ink, boxes[i])
-        if trimmed is None:
-            continue
-        retry.append((i, trimmed[0]))
-        crops.append(masked_crop(gray, trimmed[0], trimmed[1], dpi))
+        box = boxes[i] if trimmed is None else trimmed[0]
+        plain = (
+            crop(gray, box, dpi)
+            if trimmed is None
+            else masked_crop(gray, box, trimmed[1], dpi)
+        )
+        for rendering in (plain, *other_renderings(plain)):
+            retry.append((i, box))
+            crops.append(rendering)
     for (i, box), again in zip(retry, engine.read_lines(crops), strict=True):
         text = again.numeric
         if (
             text
             and _clean_figure(text)
             and fits_ink(text, box, unit)
-            and again.numeric_confidence >= readings[i].numeric_confidence
+            and again.numeric_confidence >= _figure_certainty(readings[i])
         ):
             readings[i] = again
             boxes[i] = box
+
+
+def doubtful_figure(reading: LineReading, box: Box, unit: float) -> bool:
+    """Whether a one-line cell's reading may be a figure read wrong: a figure that does
+    not start and end as figures do, does not fit its ink or is not sure, or a few marks
+    that are not text (nothing read, a broken figure read as letters)."""
+    text = reading.numeric
+    if text and any(c.isdigit() for c in text):
+        return (
+            not (_clean_figure(text) and fits_ink(text, box, unit))
+            or reading.numeric_confidence < SURE_READING
+        )
+    return not has_cjk(reading.text) and len(reading.text) <= _MAX_BROKEN_FIGURE
+
+
+def _figure_certainty(reading: LineReading) -> float:
+    """How sure a reading is as a figure (0 when it is not one)."""
+    return reading.numeric_confidence if reading.numeric else 0.0
 
 
 def _clean_figure(text: str) -> bool:

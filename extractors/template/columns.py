@@ -41,6 +41,9 @@ class Leaf:
     last: int
     label: str
     score: float
+    # Named by its place among its group's columns alone, its own label read as no
+    # field (其地 under a seal): its figures are doubtful.
+    by_place: bool = False
 
 
 @dataclass(frozen=True)
@@ -313,7 +316,9 @@ def _fields_from_sibling_group(leaves: list[Leaf]) -> list[Leaf]:
     # (a Word 2003 export merges them into one blank cell) has its sibling's, when it
     # has as many columns. So does a column whose label is misprinted or misread
     # (尚末审结 under a seal) when the rest of its group is named as its sibling is
-    # and its label is a near match of the sibling's.
+    # and its label is a near match of the sibling's; a lone column whose label is too
+    # short to judge but shares a character with the sibling's (其地 for 其他结果) is
+    # named by its place too, and marked so (备注 is not).
     by_group: dict[str, list[Leaf]] = {}
     for leaf in leaves:
         if leaf.group is not None:
@@ -329,17 +334,29 @@ def _fields_from_sibling_group(leaves: list[Leaf]) -> list[Leaf]:
             for leaf, model in zip(group, pattern, strict=True)
         ):
             continue
-        lost = not any(leaf.field for leaf in group)
+        unnamed = sum(leaf.field is None for leaf in group)
+        lost = unnamed == len(group)
         for leaf, model in zip(group, pattern, strict=True):
-            if leaf.field is None and (lost or _misprinted(leaf.label, model.label)):
+            if leaf.field is not None:
+                continue
+            near = lost or _misprinted(leaf.label, model.label)
+            if near or (unnamed == 1 and _partly_read(leaf.label, model.label)):
                 renamed[id(leaf)] = replace(
-                    leaf, field=model.field, label=model.label, score=model.score
+                    leaf,
+                    field=model.field,
+                    label=model.label,
+                    score=model.score,
+                    by_place=not near,
                 )
     return [renamed.get(id(leaf), leaf) for leaf in leaves]
 
 
 def _misprinted(label: str, sibling: str) -> bool:
     return near_similarity(label_key(label), label_key(sibling)) > 0
+
+
+def _partly_read(label: str, sibling: str) -> bool:
+    return bool(set(label_key(label)) & set(label_key(sibling)))
 
 
 def _leaves_in_order(block: list[list[_HeaderCell]]) -> list[Leaf] | None:

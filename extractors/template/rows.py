@@ -304,11 +304,12 @@ def _read_wide_review(
     for g, group in enumerate(REVIEW_LITIGATION.rows):
         fields = REVIEW_LITIGATION.fields_of(group)
         chunk = cells[g * width : (g + 1) * width]
-        if grouped:
+        if grouped and columns is not None:
             placement = place_values(fields, cells, columns, group.key, partial=True)
             cols = [c.col for c in placement.cells.values()]
             if cols:
                 chunk = [c for c in cells if min(cols) <= c.col <= max(cols)]
+            _note_wide_columns(group.key, fields, placement, columns, table, result)
         else:
             placement = place_values(fields, chunk, None)
         values[group.key] = _assign(
@@ -319,6 +320,45 @@ def _read_wide_review(
             result,
             tuple(chunk),
         )
+
+
+def _note_wide_columns(
+    group: str,
+    fields: tuple[str, ...],
+    placement: Placement,
+    columns: ColumnMap,
+    table: Table,
+    result: MappedTables,
+) -> None:
+    """Report a group's fields of table 4 printed wide that no column was found for
+    (null, and missing) or that a column was named for only by its place (doubtful)."""
+    where = f"{REVIEW_LITIGATION.kind.value}.{group}"
+    for name in fields:
+        if name not in placement.cells:
+            result.missing.append(f"{where}.{name}")
+            result.warnings.append(
+                Finding(
+                    code="missing_column",
+                    message=f"table 4 prints no column for {name} under {group} "
+                    "that could be named; its cell is null",
+                    where=f"{where}.{name}",
+                    page=table.page,
+                )
+            )
+        elif any(
+            leaf.by_place and leaf.group == group and leaf.field == name
+            for leaf in columns.leaves
+        ):
+            result.doubtful.append(f"{where}.{name}")
+            result.warnings.append(
+                Finding(
+                    code="column_by_place",
+                    message=f"the column read as {name} under {group} is named by "
+                    "its place among its group's columns; its label was not read",
+                    where=f"{where}.{name}",
+                    page=table.page,
+                )
+            )
 
 
 def _assign(

@@ -22,8 +22,8 @@ from scan_factory import (
 
 from extractors.ocr.engine import NUMERIC_GLYPHS, LineReading, decode_forced
 from extractors.ocr.grid import ink_to_rules, rules_to_grids
-from extractors.ocr.lines import Box, without_strays
-from extractors.ocr.page import read_cell
+from extractors.ocr.lines import Box, other_renderings, without_strays
+from extractors.ocr.page import _reread_doubtful_figures, doubtful_figure, read_cell
 from extractors.ocr.prepare import image_to_ink
 from extractors.ocr.seal import to_gray
 from extractors.pipeline import extract
@@ -161,3 +161,65 @@ def test_bench_and_test_seals_cover_figures(tmp_path: Path) -> None:
     rgb = np.asarray(page)
     red = rgb[:, :, 0].astype(int) - rgb[:, :, 1] > 100
     assert red[y - 130 : y + 130, x - 130 : x + 130].sum() > 0.9 * red.sum() > 0
+
+
+def test_faint_print_is_darkened_and_faint_marks_dropped_for_a_second_reading() -> None:
+    piece = np.full((20, 30), 250, dtype=np.uint8)
+    piece[4:16, 5:8] = 140  # print lifted out of seal ink: faint
+    piece[8:10, 8:25] = 215  # what is left of a seal's stroke across it: fainter
+    stretched, binary = other_renderings(piece)
+    assert stretched[4:16, 5:8].max() == 0 and stretched[0, 0] > 240  # paper stays
+    assert (binary[4:16, 5:8] == 0).all() and (binary[8:10, 9:25] == 255).all()
+    assert other_renderings(np.full((5, 5), 255, dtype=np.uint8)) == []
+
+
+def _figure(text: str, confidence: float) -> LineReading:
+    return LineReading(text, confidence, text, confidence, text, confidence)
+
+
+def test_doubtful_figures_are_those_read_unsure_unfitting_or_as_marks() -> None:
+    two_digits = Box(0, 0, 30, 20)  # 1.5 heights wide: two digits of width 0.75
+    assert not doubtful_figure(_figure("30", 0.99), two_digits, 0.75)
+    assert doubtful_figure(_figure("3", 0.99), two_digits, 0.75)  # a digit dropped
+    assert doubtful_figure(_figure("30", 0.6), two_digits, 0.75)
+    assert doubtful_figure(_figure("30.", 0.99), two_digits, 0.75)
+    assert doubtful_figure(LineReading("", 0.0, None, 0.0), two_digits, 0.75)
+    assert doubtful_figure(LineReading("A!", 0.6, None, 0.0), two_digits, 0.75)
+    label = LineReading("维持", 0.99, None, 0.0)
+    assert not doubtful_figure(label, two_digits, 0.75)
+
+
+class _Renderings:
+    """An engine whose second readings are given: one list per doubtful crop."""
+
+    def __init__(self, again: list[LineReading]) -> None:
+        self.again = again
+        self.crops: list[np.ndarray] = []
+
+    def read_lines(self, crops: list[np.ndarray]) -> list[LineReading]:
+        self.crops += crops
+        return self.again[: len(crops)]
+
+
+@pytest.mark.parametrize(
+    ("again", "taken"),
+    [
+        # the binarized crop reads the figure whole: taken
+        ([_figure("3", 0.9), _figure("3", 0.9), _figure("30", 0.98)], "30"),
+        # no rendering reads a figure that fits its ink: the first reading stays
+        ([_figure("3", 0.99), _figure("300", 0.99), _figure("30.", 0.99)], "3"),
+        # one that fits but is less sure than the first reading: it stays
+        ([_figure("30", 0.9), _figure("30", 0.9), _figure("30", 0.9)], "3"),
+    ],
+)
+def test_doubtful_figure_takes_the_surest_rendering_that_fits_its_ink(
+    again: list[LineReading], taken: str
+) -> None:
+    ink = np.zeros((40, 60), dtype=np.uint8)
+    ink[10:30, 20:34] = ink[10:30, 36:50] = 255  # two digits 0.7 heights wide
+    box = Box(20, 10, 50, 30)
+    readings = [_figure("3", 0.95)]  # a digit dropped: does not fit the ink
+    gray = np.where(ink > 0, 60, 250).astype(np.uint8)
+    engine = _Renderings(again)
+    _reread_doubtful_figures([0], readings, [box], gray, ink, 0.75, 150, engine)  # type: ignore[arg-type]
+    assert readings[0].numeric == taken and len(engine.crops) == 3
