@@ -335,30 +335,22 @@ def _note_wide_columns(
     where = f"{REVIEW_LITIGATION.kind.value}.{group}"
     for name in fields:
         if name not in placement.cells:
-            result.missing.append(f"{where}.{name}")
-            result.warnings.append(
-                Finding(
-                    code="missing_column",
-                    message=f"table 4 prints no column for {name} under {group} "
-                    "that could be named; its cell is null",
-                    where=f"{where}.{name}",
-                    page=table.page,
-                )
-            )
+            scopes, code = result.missing, "missing_column"
+            message = f"table 4 prints no column for {name} under {group} that could "
+            message += "be named; its cell is null"
         elif any(
             leaf.by_place and leaf.group == group and leaf.field == name
             for leaf in columns.leaves
         ):
-            result.doubtful.append(f"{where}.{name}")
-            result.warnings.append(
-                Finding(
-                    code="column_by_place",
-                    message=f"the column read as {name} under {group} is named by "
-                    "its place among its group's columns; its label was not read",
-                    where=f"{where}.{name}",
-                    page=table.page,
-                )
-            )
+            scopes, code = result.doubtful, "column_by_place"
+            message = f"the column read as {name} under {group} is named by its place "
+            message += "among its group's columns; its label was not read"
+        else:
+            continue
+        scopes.append(f"{where}.{name}")
+        result.warnings.append(
+            Finding(code=code, message=message, where=scopes[-1], page=table.page)
+        )
 
 
 def _assign(
