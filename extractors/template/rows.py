@@ -330,18 +330,18 @@ def _note_wide_columns(
     table: Table,
     result: MappedTables,
 ) -> None:
-    """Report a group's fields of table 4 printed wide that no column was found for
+    """Report a group's fields of table 4 printed wide that no column was named for
     (null, and missing) or that a column was named for only by its place (doubtful)."""
     where = f"{REVIEW_LITIGATION.kind.value}.{group}"
     for name in fields:
-        if name not in placement.cells:
+        # A named column whose cell the row lacks was printed blank (scraped text
+        # drops a row's trailing blank cells).
+        leaves = [x for x in columns.leaves if x.group == group and x.field == name]
+        if not leaves:
             scopes, code = result.missing, "missing_column"
             message = f"table 4 prints no column for {name} under {group} that could "
             message += "be named; its cell is null"
-        elif any(
-            leaf.by_place and leaf.group == group and leaf.field == name
-            for leaf in columns.leaves
-        ):
+        elif name in placement.cells and any(leaf.by_place for leaf in leaves):
             scopes, code = result.doubtful, "column_by_place"
             message = f"the column read as {name} under {group} is named by its place "
             message += "among its group's columns; its label was not read"
